@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+
+describe('pnpm demo -- --smoke', () => {
+  it('drives the web demo in Chromium: guest note, sign-up keeps it, a refresh, a 401 recovered', () => {
+    const started = Date.now()
+    const run = spawnSync(
+      process.execPath,
+      ['--conditions=@keyway/source', '--import', 'tsx', 'examples/server/src/main.ts', '--smoke'],
+      { cwd: root, encoding: 'utf8', timeout: 150_000 },
+    )
+    expect(run.status, run.stderr).toBe(0)
+    for (const step of [
+      'a visitor starts anonymous',
+      'the guest writes a note at once',
+      'sign-up upgraded the guest and the note is still there',
+      'a proactive refresh happened before expiry',
+      'a 401 was recovered with a fresh token',
+    ])
+      expect(run.stdout).toContain(step)
+    const shot = `${root}.artifacts/demo.png`
+    expect(existsSync(shot)).toBe(true)
+    expect(statSync(shot).mtimeMs).toBeGreaterThan(started)
+  }, 180_000)
+})

@@ -1,0 +1,1 @@
+export { type BetterAuthClientLike, betterAuthConnector } from './better-auth-connector.js'

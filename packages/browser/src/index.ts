@@ -1,0 +1,5 @@
+export { type BrowserPlatformOptions, browserPlatform } from './browser-platform.js'
+export { indexedDbDeviceKeyStore } from './device-key-store.js'
+export { indexedDbStorage, memoryStorage } from './indexeddb-storage.js'
+export { startWakeDetector } from './wake-detector.js'
+export { webCrossTab } from './web-cross-tab.js'

@@ -1,0 +1,36 @@
+export {
+  ANONYMOUS_ISSUER,
+  ANONYMOUS_TOKEN_TYP,
+  type AnonymousIdentity,
+  type AnonymousIdentityOptions,
+  anonymousIdentity,
+  LINK_PROOF_TYP,
+  type LinkProofInput,
+} from './anonymous-identity.js'
+export {
+  type DeviceKey,
+  type DeviceKeyStore,
+  type DeviceKeys,
+  generateDeviceKeyPair,
+  memoryDeviceKeyStore,
+  webCryptoDeviceKey,
+  webCryptoDeviceKeys,
+} from './device-key.js'
+export { jwkThumbprint, sha256Base64Url } from './jws.js'
+export { UpgradeError } from './link-client.js'
+export {
+  createUpgrade,
+  type GuestCredentials,
+  type Upgrade,
+  type UpgradeOptions,
+  type UpgradeWatchHandlers,
+} from './upgrade.js'
+export {
+  type KeyValueStorage,
+  keyValueUpgradeStore,
+  memoryUpgradeStore,
+  type UpgradeOutcome,
+  type UpgradeRecord,
+  type UpgradeResult,
+  type UpgradeStore,
+} from './upgrade-store.js'

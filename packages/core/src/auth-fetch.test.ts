@@ -1,0 +1,100 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { authFetch } from './auth-fetch.js'
+import { createSession } from './session.js'
+import { createFakeConnector, createTestPlatform } from './testing/index.js'
+
+// A loopback API that accepts only tokens on its allow list and echoes the body it got.
+let server: Server
+let base: string
+const accepted = new Set<string>()
+const seen: Array<{ auth: string | undefined; body: string }> = []
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => {
+      body += c
+    })
+    req.on('end', () => {
+      const auth = req.headers.authorization
+      seen.push({ auth, body })
+      const token = auth?.replace(/^Bearer /, '')
+      res.statusCode = token && accepted.has(token) ? 200 : 401
+      res.end(JSON.stringify({ body }))
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+async function setup() {
+  const t = createTestPlatform()
+  const connector = await createFakeConnector({ now: t.clock.wallNow, track: t.track })
+  const session = createSession({ connector, platform: t.platform })
+  return { connector, session }
+}
+
+describe('authFetch (real HTTP on loopback)', () => {
+  it('sends the bearer token', async () => {
+    const { session } = await setup()
+    const token = await session.getToken()
+    accepted.add(token)
+    const res = await authFetch(session)(`${base}/notes`)
+    expect(res.status).toBe(200)
+    expect(seen.at(-1)!.auth).toBe(`Bearer ${token}`)
+    session.dispose()
+  })
+
+  it('on a 401 reports the rejection and retries once with the new token and the same body', async () => {
+    const { connector, session } = await setup()
+    const stale = await session.getToken()
+    const api = authFetch(session)
+    const before = seen.length
+    // The backend accepts only tokens minted after the first one.
+    const original = connector.fetchCredentials.bind(connector)
+    connector.fetchCredentials = async (o) => {
+      const creds = await original(o)
+      if (creds) accepted.add(creds.token)
+      return creds
+    }
+    const res = await api(`${base}/notes`, { method: 'POST', body: '{"text":"hi"}' })
+    expect(res.status).toBe(200)
+    expect(seen.length - before).toBe(2)
+    expect(seen.at(-2)!.auth).toBe(`Bearer ${stale}`)
+    expect(seen.at(-1)!.auth).not.toBe(`Bearer ${stale}`)
+    expect(seen.at(-1)!.body).toBe('{"text":"hi"}')
+    expect(connector.calls.at(-1)!.reason).toBe('rejected')
+    session.dispose()
+  })
+
+  it('retries only once: a backend that rejects everything gets two requests, not a loop', async () => {
+    const { session } = await setup()
+    const before = seen.length
+    const res = await authFetch(session)(`${base}/locked`)
+    expect(res.status).toBe(401)
+    expect(seen.length - before).toBe(2)
+    session.dispose()
+  })
+
+  it('does not retry a streamed body, which cannot be sent twice', async () => {
+    const { session } = await setup()
+    const before = seen.length
+    const body = new ReadableStream({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('stream'))
+        c.close()
+      },
+    })
+    const res = await authFetch(session)(`${base}/upload`, {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    expect(res.status).toBe(401)
+    expect(seen.length - before).toBe(1)
+    session.dispose()
+  })
+})

@@ -1,0 +1,29 @@
+const ALPHABET = /^[A-Za-z0-9_-]*$/
+
+/** Decodes base64url (no padding) to bytes; returns `undefined` for anything else. */
+export function base64UrlToBytes(input: string): Uint8Array | undefined {
+  if (!ALPHABET.test(input) || input.length % 4 === 1) return undefined
+  const base64 =
+    input.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (input.length % 4)) % 4)
+  let binary: string
+  try {
+    binary = atob(base64)
+  } catch {
+    return undefined
+  }
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
+}
+
+/** Encodes bytes as base64url without padding. */
+export function bytesToBase64Url(bytes: Uint8Array): string {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** Encodes a string's UTF-8 bytes as base64url. */
+export function stringToBase64Url(text: string): string {
+  return bytesToBase64Url(new TextEncoder().encode(text))
+}

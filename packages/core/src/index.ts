@@ -1,0 +1,42 @@
+export * from './anonymous/index.js'
+export { type AuthFetchOptions, authFetch } from './auth-fetch.js'
+export { backoffDelay } from './backoff.js'
+export { base64UrlToBytes, bytesToBase64Url, stringToBase64Url } from './base64url.js'
+export {
+  CONNECTOR_ID_PATTERN,
+  type Connector,
+  type Credentials,
+  type FetchCredentialsOptions,
+  type FetchReason,
+} from './contract.js'
+export {
+  isKeywayError,
+  KeywayError,
+  type KeywayErrorCode,
+  type KeywayErrorOptions,
+  toKeywayError,
+} from './errors.js'
+export { type DecodedJwt, decodeJwt, type JwtHeader, type JwtPayload } from './jwt.js'
+export {
+  type CredentialStorage,
+  type CrossTab,
+  type CrossTabMessage,
+  defaultPlatform,
+  type LockResult,
+  type Logger,
+  type Platform,
+  type PlatformEvent,
+  type StoredCredentials,
+  type TimerHandle,
+} from './platform.js'
+export { DEFAULT_POLICY, type RefreshPolicy } from './policy.js'
+export { redactToken } from './redact.js'
+export { minimumRemaining, refreshJitter, refreshLead, refreshOffset } from './refresh-schedule.js'
+export {
+  type AnonymousSource,
+  createSession,
+  type Session,
+  type SessionOptions,
+} from './session.js'
+export { abortError, raceSignal } from './signal.js'
+export type { SessionCounters, SessionSnapshot, SessionStatus } from './snapshot.js'

@@ -1,0 +1,26 @@
+export {
+  type ConformanceControls,
+  type ConformanceSubject,
+  runConnectorConformance,
+} from './conformance.js'
+export {
+  createFakeConnector,
+  type FakeConnector,
+  type FakeConnectorOptions,
+} from './fake-connector.js'
+export { createMemoryCrossTab, createMemoryStorage } from './memory-tabs.js'
+export {
+  createTestPlatform,
+  flushPromises,
+  type LogLine,
+  seededRandom,
+  type TestClock,
+  type TestPlatform,
+  type TestPlatformOptions,
+} from './test-platform.js'
+export {
+  createTokenMinter,
+  type MintClaims,
+  type TokenMinter,
+  type TokenMinterOptions,
+} from './token-minter.js'

@@ -1,0 +1,1 @@
+export { type HttpConnectorOptions, httpConnector } from './http-connector.js'

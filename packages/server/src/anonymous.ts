@@ -1,0 +1,129 @@
+import {
+  calculateJwkThumbprint,
+  decodeJwt,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+} from 'jose'
+import { fromJoseError, VerificationError } from './verification-error.js'
+
+/** The `iss` of keyway anonymous tokens and link proofs. */
+export const ANONYMOUS_ISSUER = 'urn:keyway:anonymous'
+/** The `typ` header of keyway anonymous tokens. */
+export const ANONYMOUS_TYP = 'keyway-anon+jwt'
+/** Longest `exp - iat` of an anonymous token the server accepts, seconds. */
+export const ANONYMOUS_MAX_LIFETIME_SEC = 3600
+/** How far in the future an anonymous token's `iat` may be, seconds. */
+export const ANONYMOUS_MAX_FUTURE_IAT_SEC = 60
+
+/** The protected header of an anonymous token: the device's public key travels inline. */
+export interface AnonymousTokenHeader {
+  alg: 'ES256'
+  typ: typeof ANONYMOUS_TYP
+  /** The device's P-256 public key (no `d`). */
+  jwk: JWK
+}
+
+/** The claims of an anonymous token. */
+export interface AnonymousTokenClaims {
+  iss: typeof ANONYMOUS_ISSUER
+  /** `anon_` + the RFC 7638 thumbprint of the header's `jwk`. */
+  sub: string
+  aud: string
+  iat: number
+  /** At most `iat + 3600` (the client uses `iat + 600`). */
+  exp: number
+  jti: string
+}
+
+export interface AnonymousOptions {
+  /** The `aud` anonymous tokens must carry (your API). */
+  audience: string | string[]
+  /** Longest accepted `exp - iat`, seconds. Default 3600. */
+  maxLifetimeSec?: number
+  /**
+   * Anonymous ids that were linked to an account: their device key no longer signs in
+   * alone. Pass the link handler's `isLinked`.
+   */
+  isLinked?: (anonymousId: string) => Promise<boolean>
+}
+
+/**
+ * The anonymous id of a device key: `anon_` + its RFC 7638 JWK thumbprint (SHA-256,
+ * base64url), so the id proves which key may speak for it.
+ *
+ * @example
+ * ```ts
+ * const id = await anonymousIdFromJwk(publicJwk) // 'anon_NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
+ * ```
+ */
+export async function anonymousIdFromJwk(jwk: JWK): Promise<string> {
+  return `anon_${await calculateJwkThumbprint(jwk, 'sha256')}`
+}
+
+/** The embedded key of a keyway self-signed token, checked to be a P-256 public key. */
+export function embeddedPublicKey(header: Record<string, unknown>): JWK {
+  const jwk = header.jwk as JWK | undefined
+  if (
+    !jwk ||
+    typeof jwk !== 'object' ||
+    jwk.kty !== 'EC' ||
+    jwk.crv !== 'P-256' ||
+    typeof jwk.x !== 'string' ||
+    typeof jwk.y !== 'string' ||
+    'd' in jwk
+  )
+    throw new VerificationError('malformed', 'The token carries no P-256 public key')
+  return jwk
+}
+
+/**
+ * Verifies a keyway anonymous token: `sub` equal to the thumbprint id of the embedded key,
+ * the signature with that key (the only tokens verified with a key they carry), issuer,
+ * audience, `typ`, a lifetime of at most an hour, and an `iat` at most 60 s ahead. No shared
+ * secret: possession of the device key is the proof.
+ */
+export async function verifyAnonymousToken(
+  token: string,
+  header: Record<string, unknown>,
+  options: AnonymousOptions & { now: () => number; clockTolerance: number },
+): Promise<JWTPayload & { sub: string }> {
+  if (header.alg !== 'ES256')
+    throw new VerificationError('alg_not_allowed', 'Anonymous tokens are ES256')
+  const jwk = embeddedPublicKey(header)
+  const expected = await anonymousIdFromJwk(jwk)
+  if (decodeJwt(token).sub !== expected)
+    throw new VerificationError(
+      'thumbprint_mismatch',
+      "The token's sub is not its key's thumbprint",
+    )
+  let payload: JWTPayload
+  try {
+    ;({ payload } = await jwtVerify(token, await importJWK(jwk, 'ES256'), {
+      issuer: ANONYMOUS_ISSUER,
+      audience: options.audience,
+      algorithms: ['ES256'],
+      typ: ANONYMOUS_TYP,
+      currentDate: new Date(options.now()),
+      clockTolerance: options.clockTolerance,
+      requiredClaims: ['iat', 'exp', 'sub'],
+    }))
+  } catch (error) {
+    throw fromJoseError(error)
+  }
+  const { iat, exp } = payload as { iat: number; exp: number }
+  if (exp - iat > (options.maxLifetimeSec ?? ANONYMOUS_MAX_LIFETIME_SEC))
+    throw new VerificationError(
+      'lifetime_too_long',
+      'The anonymous token lives longer than allowed',
+    )
+  if (iat * 1000 > options.now() + ANONYMOUS_MAX_FUTURE_IAT_SEC * 1000)
+    throw new VerificationError('issued_in_future', 'The anonymous token is issued in the future')
+  if (await options.isLinked?.(expected))
+    throw new VerificationError(
+      'anonymous_not_accepted',
+      'This anonymous identity was linked to an account; sign in with the account',
+    )
+  return payload as JWTPayload & { sub: string }
+}

@@ -1,0 +1,29 @@
+import { fromPreset, type PresetData, type PresetOptions, trimSlash } from './preset.js'
+
+/** Keycloak realms, from the PowerSync and Neon tables. */
+export const keycloakPreset: PresetData = {
+  id: 'keycloak',
+  name: 'Keycloak',
+  call: 'keycloak({ url, realm })',
+  jwksUrl: '{url}/realms/{realm}/protocol/openid-connect/certs',
+  issuer: '{url}/realms/{realm}',
+  audienceRequired: false,
+  audienceRule: 'depends on the client (`account` by default; add an audience mapper)',
+  sub: 'user UUID',
+}
+
+/**
+ * Keycloak. `url` is the server root, with `/auth` on versions before 17.
+ *
+ * @example
+ * ```ts
+ * keycloak({ url: 'https://sso.example.com', realm: 'main', audience: 'my-api' })
+ * ```
+ */
+export function keycloak(options: { url: string; realm: string } & PresetOptions) {
+  return fromPreset(
+    keycloakPreset,
+    { url: options.url && trimSlash(options.url), realm: options.realm },
+    options,
+  )
+}

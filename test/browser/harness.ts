@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { type Browser, chromium } from 'playwright-core'
+
+export const CHROMIUM = '/usr/bin/chromium'
+
+/** Bundles page.ts from workspace sources for the browser. */
+async function bundlePage(): Promise<string> {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['@keyway/source', 'browser', 'import', 'default'],
+    write: false,
+    logLevel: 'silent',
+  })
+  return result.outputFiles[0]!.text
+}
+
+export interface IssuerRequest {
+  at: number
+  tab: string
+}
+
+/**
+ * Serves the test page and a token issuer on 127.0.0.1. The issuer counts every request
+ * and can hold requests, refuse them (signed out) or answer 503.
+ */
+export async function startSite(options: { lifetimeSec: number }) {
+  const script = await bundlePage()
+  const { privateKey, publicKey } = await generateKeyPair('ES256')
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'site' }
+  const requests: IssuerRequest[] = []
+  const state = { signedIn: true, holdMs: 0, lifetimeSec: options.lifetimeSec }
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname === '/') {
+      res.setHeader('content-type', 'text/html')
+      return res.end(
+        '<!doctype html><meta charset="utf-8"><title>keyway</title><script type="module" src="/app.js"></script>',
+      )
+    }
+    if (url.pathname === '/app.js') {
+      res.setHeader('content-type', 'text/javascript')
+      return res.end(script)
+    }
+    if (url.pathname === '/jwks') return res.end(JSON.stringify({ keys: [jwk] }))
+    if (url.pathname !== '/token') {
+      res.statusCode = 404
+      return res.end()
+    }
+    requests.push({ at: Date.now(), tab: String(req.headers['x-tab'] ?? '?') })
+    if (state.holdMs > 0) await new Promise((r) => setTimeout(r, state.holdMs))
+    if (!state.signedIn) {
+      res.statusCode = 401
+      return res.end('{}')
+    }
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'site' })
+      .setSubject('user_browser')
+      .setIssuedAt()
+      .setJti(crypto.randomUUID())
+      .setExpirationTime(`${state.lifetimeSec}s`)
+      .sign(privateKey)
+    res.setHeader('content-type', 'application/json')
+    res.end(JSON.stringify({ token }))
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    state,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  }
+}
+
+/** Debian Chromium, headless, with the flags this closed network needs. Fails (never skips) without it. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium)`,
+    )
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  })
+}

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync } from 'node:fs'
+import { defaultClientConditions, defaultServerConditions } from 'vite'
+import { defineConfig } from 'vitest/config'
+
+// Tests import workspace packages from source through the `@keyway/source` export condition,
+// so nothing needs a build before `pnpm test`.
+const SOURCE = '@keyway/source'
+
+const packages = readdirSync('packages').filter((name) =>
+  existsSync(`packages/${name}/package.json`),
+)
+
+export default defineConfig({
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions] } },
+  test: {
+    // In CI a JSON report lets .ci/run print one plain "N passed, N failed" line.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: '.artifacts/vitest.json' }]]
+      : ['default'],
+    // Real servers (Firebase emulator, oidc-provider) start in beforeAll; give them room on 2 cores.
+    hookTimeout: 60_000,
+    testTimeout: 20_000,
+    projects: [
+      ...packages.map((name) =>
+        existsSync(`packages/${name}/vitest.config.ts`)
+          ? `packages/${name}/vitest.config.ts`
+          : {
+              extends: true as const,
+              test: {
+                name,
+                root: `packages/${name}`,
+                include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
+              },
+            },
+      ),
+      {
+        extends: true as const,
+        test: {
+          name: 'integration',
+          root: 'test',
+          include: ['**/*.test.{ts,tsx}'],
+          exclude: ['browser/**', '**/node_modules/**'],
+        },
+      },
+      {
+        // Real Chromium: one file at a time, so tabs and timings do not compete for 2 cores.
+        extends: true as const,
+        test: {
+          name: 'chromium',
+          root: 'test/browser',
+          include: ['*.browser.test.ts'],
+          fileParallelism: false,
+          testTimeout: 180_000,
+        },
+      },
+      {
+        extends: true as const,
+        test: { name: 'examples', root: 'examples', include: ['*/test/**/*.test.{ts,tsx}'] },
+      },
+    ],
+  },
+})
