@@ -120,10 +120,6 @@ function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
   }
 }
 
-async function guestIdOf(key: DeviceKey): Promise<string> {
-  return `anon_${await jwkThumbprint(key.publicJwk)}`
-}
-
 /**
  * Anonymous identity for local-first apps. While nobody is signed in, the session hands out
  * tokens this device signs itself: header `{alg: 'ES256', typ: 'keyway-anon+jwt', jwk}`,
@@ -159,6 +155,10 @@ export function anonymousIdentity(options: AnonymousIdentityOptions): AnonymousI
     ? webCryptoDeviceKeys(options.keyStore)
     : options.deviceKeys
   const exclusive = keys.exclusive ? keys.exclusive.bind(keys) : serialQueue()
+  // A key source may bring its own hash and randomness (React Native has no crypto.subtle).
+  const sha256 = keys.sha256 ? keys.sha256.bind(keys) : undefined
+  const jti = () => randomId(keys.randomBytes ? keys.randomBytes.bind(keys) : undefined)
+  const guestIdOf = async (key: DeviceKey) => `anon_${await jwkThumbprint(key.publicJwk, sha256)}`
   const guards = new Set<(guestId: string) => Promise<boolean>>()
 
   async function loadOrCreate(): Promise<DeviceKey> {
@@ -186,7 +186,7 @@ export function anonymousIdentity(options: AnonymousIdentityOptions): AnonymousI
           aud: options.audience,
           iat,
           exp: iat + lifetimeSec,
-          jti: randomId(),
+          jti: jti(),
         },
         key,
       )
@@ -213,10 +213,10 @@ export function anonymousIdentity(options: AnonymousIdentityOptions): AnonymousI
           sub: await guestIdOf(key),
           aud: audience,
           nonce,
-          jti: randomId(),
+          jti: jti(),
           iat,
           exp: iat + PROOF_LIFETIME_SEC,
-          pth: await sha256Base64Url(providerToken),
+          pth: await sha256Base64Url(providerToken, sha256),
         },
         key,
       )

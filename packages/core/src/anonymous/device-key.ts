@@ -58,6 +58,14 @@ export interface DeviceKeys {
   clear(): Promise<void>
   /** See {@link DeviceKeyStore.exclusive}. */
   exclusive?<T>(task: () => Promise<T>): Promise<T>
+  /**
+   * SHA-256 for the guest id (JWK thumbprint) and a link proof's `pth`. Default
+   * `crypto.subtle.digest`; a key source for a host without `crypto.subtle` (React Native)
+   * brings its own, so nothing on the anonymous path needs WebCrypto.
+   */
+  sha256?(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array>
+  /** Random bytes for a token's `jti`. Default `crypto.getRandomValues`. */
+  randomBytes?(length: number): Uint8Array
 }
 
 /**

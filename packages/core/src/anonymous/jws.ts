@@ -30,7 +30,10 @@ const REQUIRED_MEMBERS: Record<string, readonly string[]> = {
  * const id = `anon_${await jwkThumbprint(publicJwk)}`
  * ```
  */
-export async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
+export async function jwkThumbprint(
+  jwk: JsonWebKey,
+  sha256: Sha256 = webCryptoSha256,
+): Promise<string> {
   const members = REQUIRED_MEMBERS[jwk.kty ?? '']
   if (!members)
     throw new KeywayError('ERR_CONFIG', `No thumbprint for key type ${String(jwk.kty)}`, {
@@ -45,7 +48,7 @@ export async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
       })
     canonical[name] = value
   }
-  return sha256Base64Url(JSON.stringify(canonical))
+  return sha256Base64Url(JSON.stringify(canonical), sha256)
 }
 
 /**
@@ -57,14 +60,24 @@ export async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
  * const pth = await sha256Base64Url(providerToken)
  * ```
  */
-export async function sha256Base64Url(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return bytesToBase64Url(new Uint8Array(digest))
+export async function sha256Base64Url(
+  text: string,
+  sha256: Sha256 = webCryptoSha256,
+): Promise<string> {
+  return bytesToBase64Url(await sha256(new TextEncoder().encode(text)))
 }
 
+/** A SHA-256 implementation: WebCrypto by default, injectable where `crypto.subtle` is missing. */
+export type Sha256 = (data: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>
+
+/** SHA-256 through WebCrypto, looked up at call time (nothing is touched at import). */
+export const webCryptoSha256: Sha256 = async (data) =>
+  new Uint8Array(await crypto.subtle.digest('SHA-256', data))
+
 /** 128 random bits, base64url: a `jti` no two tokens share. */
-export function randomId(): string {
-  const bytes = new Uint8Array(16)
-  crypto.getRandomValues(bytes)
-  return bytesToBase64Url(bytes)
+export function randomId(
+  randomBytes: (length: number) => Uint8Array = (length) =>
+    crypto.getRandomValues(new Uint8Array(length)),
+): string {
+  return bytesToBase64Url(randomBytes(16))
 }
