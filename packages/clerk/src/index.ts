@@ -1,1 +1,8 @@
-export {}
+export {
+  type ClerkConnectorOptions,
+  type ClerkLike,
+  type ClerkSessionLike,
+  type ClerkStatusLike,
+  clerkConnector,
+} from './clerk-connector.js'
+export { toKeywayClerkError } from './clerk-errors.js'
