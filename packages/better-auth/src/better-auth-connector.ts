@@ -1,6 +1,7 @@
 import { type Connector, decodeJwt, KeywayError, raceSignal } from '@keyway/core'
 
-type Result = {
+/** What the jwt plugin's `token()` resolves with (better-fetch's data-or-error pair). */
+export type BetterAuthTokenResult = {
   data: { token?: string } | null
   error: { status: number; statusText?: string; message?: string } | null
 }
@@ -10,7 +11,7 @@ export interface BetterAuthClientLike {
   /** GET /token of the jwt plugin: the session's JWT. */
   token(options?: {
     fetchOptions?: { signal?: AbortSignal; cache?: RequestCache }
-  }): Promise<Result>
+  }): Promise<BetterAuthTokenResult>
   /** POST /sign-out: ends the server session (optional so read-only clients still fit). */
   signOut?(): Promise<unknown>
   $store: {
@@ -50,7 +51,7 @@ export const betterAuthConnector = (
   return {
     id: options.id ?? 'better-auth',
     async fetchCredentials({ signal }) {
-      let result: Result
+      let result: BetterAuthTokenResult
       try {
         result = await raceSignal(
           client.token({ fetchOptions: { signal, cache: 'no-store' } }),

@@ -1,1 +1,5 @@
-export { type BetterAuthClientLike, betterAuthConnector } from './better-auth-connector.js'
+export {
+  type BetterAuthClientLike,
+  type BetterAuthTokenResult,
+  betterAuthConnector,
+} from './better-auth-connector.js'

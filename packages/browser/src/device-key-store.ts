@@ -5,11 +5,13 @@ const STORE = 'device-key'
 const KEY = 'current'
 const LOCK = 'keyway:device-key'
 
-interface LockManagerLike {
+/** The part of `navigator.locks` the device key store uses. */
+export interface DeviceKeyLocks {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>
 }
 
-interface StorageManagerLike {
+/** The part of `navigator.storage` the device key store uses. */
+export interface StorageManagerLike {
   persist?(): Promise<boolean>
 }
 
@@ -17,7 +19,7 @@ export interface IndexedDbDeviceKeyStoreOptions {
   /** IndexedDB database name. Default `keyway-device`. */
   dbName?: string
   /** Web Locks. Default `navigator.locks`; without them, creation is atomic in this tab only. */
-  locks?: LockManagerLike
+  locks?: DeviceKeyLocks
   /** Asked to make the origin's storage persistent. Default `navigator.storage`. */
   storageManager?: StorageManagerLike
 }
@@ -44,7 +46,7 @@ export function indexedDbDeviceKeyStore(
   options: IndexedDbDeviceKeyStoreOptions = {},
 ): DeviceKeyStore {
   const nav = globalThis.navigator as
-    | { locks?: LockManagerLike; storage?: StorageManagerLike }
+    | { locks?: DeviceKeyLocks; storage?: StorageManagerLike }
     | undefined
   const locks = options.locks ?? nav?.locks
   const storageManager = options.storageManager ?? nav?.storage

@@ -1,5 +1,19 @@
 export { type BrowserPlatformOptions, browserPlatform } from './browser-platform.js'
-export { indexedDbDeviceKeyStore } from './device-key-store.js'
+export {
+  type DeviceKeyLocks,
+  type IndexedDbDeviceKeyStoreOptions,
+  indexedDbDeviceKeyStore,
+  type StorageManagerLike,
+} from './device-key-store.js'
 export { indexedDbStorage, memoryStorage } from './indexeddb-storage.js'
-export { startWakeDetector } from './wake-detector.js'
-export { webCrossTab } from './web-cross-tab.js'
+export {
+  startWakeDetector,
+  type WakeDetectorClock,
+  type WakeDetectorOptions,
+} from './wake-detector.js'
+export {
+  type ChannelConstructor,
+  type LockManagerLike,
+  type WebCrossTabOptions,
+  webCrossTab,
+} from './web-cross-tab.js'

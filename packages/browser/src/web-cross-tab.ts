@@ -9,7 +9,8 @@ export interface LockManagerLike {
   ): Promise<T>
 }
 
-type ChannelConstructor = new (name: string) => BroadcastChannel
+/** A `BroadcastChannel` constructor (the page's, or a stand-in in tests). */
+export type ChannelConstructor = new (name: string) => BroadcastChannel
 
 export interface WebCrossTabOptions {
   /** Web Locks. Default `navigator.locks`; `null`: none (each tab refreshes for itself). */

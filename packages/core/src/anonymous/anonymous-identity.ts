@@ -42,7 +42,8 @@ export const LINK_PROOF_TYP = 'keyway-link+jwt'
 const MAX_LIFETIME_SEC = 3600
 const PROOF_LIFETIME_SEC = 120
 
-interface CommonOptions {
+/** Options every anonymous identity takes, whatever holds its key. */
+export interface AnonymousIdentityCommonOptions {
   /** The `aud` of anonymous tokens: the API that accepts them (the server's `anonymous.audience`). */
   audience: string
   /** Token lifetime in seconds. Default 600; at most 3600 (servers refuse longer). */
@@ -55,7 +56,7 @@ interface CommonOptions {
 }
 
 /** Options of {@link anonymousIdentity}: a WebCrypto `keyStore`, or `deviceKeys` for other runtimes. */
-export type AnonymousIdentityOptions = CommonOptions &
+export type AnonymousIdentityOptions = AnonymousIdentityCommonOptions &
   (
     | {
         /** Where the WebCrypto key pair lives (`indexedDbDeviceKeyStore()` in browsers). */ keyStore: DeviceKeyStore

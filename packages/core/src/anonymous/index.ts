@@ -2,6 +2,7 @@ export {
   ANONYMOUS_ISSUER,
   ANONYMOUS_TOKEN_TYP,
   type AnonymousIdentity,
+  type AnonymousIdentityCommonOptions,
   type AnonymousIdentityOptions,
   anonymousIdentity,
   LINK_PROOF_TYP,
@@ -16,7 +17,7 @@ export {
   webCryptoDeviceKey,
   webCryptoDeviceKeys,
 } from './device-key.js'
-export { jwkThumbprint, sha256Base64Url } from './jws.js'
+export { jwkThumbprint, type Sha256, sha256Base64Url, webCryptoSha256 } from './jws.js'
 export { UpgradeError } from './link-client.js'
 export {
   createUpgrade,
