@@ -1,0 +1,33 @@
+import { useSyncExternalStore } from 'react'
+import { useProvidedSession } from './provider.js'
+import { type TokenStore, tokenStore } from './token-store.js'
+
+const none = (): null => null
+const noStore: TokenStore = { subscribe: () => () => {}, getSnapshot: none }
+
+/**
+ * The session's current token, or `null`, for consumers that take a token rather than a
+ * fetch function (Jazz's `jwtToken`, a WebSocket URL). Re-renders only when the token
+ * string changes: after a refresh, a rejection, a user change or a sign-out.
+ *
+ * - `null` while the first token loads (even when the session already holds one, for one
+ *   render: reading it is asynchronous), when nobody is signed in, and while the session
+ *   has no usable token (`status === 'error'`).
+ * - Fresh: the session refreshes before expiry; each new token arrives here as soon as the
+ *   session holds it. The hook never fetches on its own, so it adds no connector calls.
+ * - Never throws into render: failures show up in `useAuthState().lastError`.
+ * - On the server, and while hydrating, always `null`; nothing is fetched.
+ *
+ * @example
+ * ```tsx
+ * function Sync({ children }: { children: ReactNode }) {
+ *   const token = useToken()
+ *   return <JazzProvider config={{ appId, serverUrl, jwtToken: token ?? undefined }}>{children}</JazzProvider>
+ * }
+ * ```
+ */
+export function useToken(): string | null {
+  const session = useProvidedSession('useToken()')
+  const store = session ? tokenStore(session) : noStore
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, none)
+}
