@@ -66,7 +66,7 @@ export interface FetchCredentialsOptions {
  * ```
  */
 export interface Connector {
-  /** A stable id, `^[a-z][a-z0-9-]*$` (`firebase`, `supabase`, `my-backend`). Keys storage and tabs. */
+  /** A stable id, `^[a-z][a-z0-9-]*$` (`my-idp`, `my-backend`). Keys storage and tabs. */
   readonly id: string
   /** See the interface description for what `null` and a throw mean. */
   fetchCredentials(options: FetchCredentialsOptions): Promise<Credentials | null>
