@@ -1,0 +1,272 @@
+import { createSession, decodeJwt, isKeywayError } from '@keyway/core'
+import { createTestPlatform, runConnectorConformance } from '@keyway/core/testing'
+import {
+  ErrorResponse,
+  ErrorTimeout,
+  type INavigator,
+  InMemoryWebStorage,
+  UserManager,
+  WebStorageStateStore,
+} from 'oidc-client-ts'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type OidcServer, startOidcServer } from '../test/oidc-server.js'
+import { type OidcConnectorOptions, oidcConnector } from './oidc-connector.js'
+import { toKeywayOidcError } from './oidc-errors.js'
+
+// The real oidc-client-ts UserManager against a REAL oidc-provider server on 127.0.0.1.
+let server: OidcServer
+beforeAll(async () => {
+  server = await startOidcServer()
+})
+afterAll(() => server.close())
+afterEach(() => server.outage(false))
+
+let runs = 0
+/** A UserManager whose "popup" signs in headlessly through the provider's real redirects. */
+function client(store = new InMemoryWebStorage()) {
+  const run = ++runs
+  let who = ''
+  const headless: INavigator = {
+    prepare: async () => ({
+      navigate: async ({ url }) => ({ url: await server.login(url, who) }),
+      close() {},
+    }),
+    callback: async () => {},
+  }
+  const userManager = new UserManager(
+    {
+      authority: server.issuer,
+      client_id: server.clientId,
+      redirect_uri: server.redirectUri,
+      scope: 'openid api:read',
+      automaticSilentRenew: false,
+      userStore: new WebStorageStateStore({ store }),
+      stateStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+    },
+    undefined,
+    headless,
+  )
+  return {
+    userManager,
+    store,
+    /** The provider-side user id of `name` in this run. */
+    userId: (name: string) => `${name}-${run}`,
+    async signIn(name: string) {
+      who = `${name}-${run}`
+      await userManager.signinPopup()
+    },
+  }
+}
+
+function options(forceRefresh = false) {
+  return { forceRefresh, reason: 'manual' as const, signal: new AbortController().signal }
+}
+
+async function until(check: () => boolean, what: string) {
+  // Auth events arrive on later macrotasks; poll a few turns instead of sleeping.
+  for (let i = 0; i < 200; i++) {
+    if (check()) return
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+runConnectorConformance({
+  name: 'oidc (real oidc-client-ts against a real oidc-provider)',
+  async setup() {
+    const c = client()
+    let current = ''
+    return {
+      connector: oidcConnector(c.userManager),
+      controls: {
+        signIn: async (user) => {
+          current = c.userId(user)
+          await c.signIn(user)
+        },
+        signOut: () => c.userManager.removeUser(),
+        outage: async (down) => server.outage(down),
+        revoke: () => server.revoke(current),
+      },
+    }
+  },
+})
+
+describe('oidcConnector against a real oidc-provider', () => {
+  it('hands out the JWT access token by default (aud = the API), the ID token on request', async () => {
+    const c = client()
+    await c.signIn('tokens')
+    const access = await oidcConnector(c.userManager).fetchCredentials(options())
+    const id = await oidcConnector(c.userManager, { token: 'id_token' }).fetchCredentials(options())
+    expect(decodeJwt(access!.token).payload.aud).toBe(server.resource)
+    expect(decodeJwt(id!.token).payload.aud).toBe(server.clientId)
+    expect(decodeJwt(access!.token).payload.sub).toBe(c.userId('tokens'))
+    expect(decodeJwt(id!.token).payload.sub).toBe(c.userId('tokens'))
+  })
+
+  it('forceRefresh rotates the refresh token and hands out the ID token of the refresh', async () => {
+    const c = client()
+    await c.signIn('rotate')
+    const before = await c.userManager.getUser()
+    const connector = oidcConnector(c.userManager, { token: 'id_token' })
+    const first = await connector.fetchCredentials(options())
+    const forced = await connector.fetchCredentials(options(true))
+    const after = await c.userManager.getUser()
+    // ID tokens carry no jti: one minted in the same second as the last may be identical.
+    expect(forced!.token).toBe(after!.id_token)
+    const exp = (t: string) => decodeJwt(t).payload.exp!
+    expect(exp(forced!.token)).toBeGreaterThanOrEqual(exp(first!.token))
+    expect(after!.refresh_token).not.toBe(before!.refresh_token)
+  })
+
+  it('answers from a session persisted by an earlier UserManager (waits for the restore)', async () => {
+    const first = client()
+    await first.signIn('restored')
+    const reloaded = client(first.store)
+    const creds = await oidcConnector(reloaded.userManager).fetchCredentials(options())
+    expect(decodeJwt(creds!.token).payload.sub).toBe(first.userId('restored'))
+  })
+
+  it('waits for `ready` (the redirect callback) before its first answer', async () => {
+    const c = client()
+    let finish!: () => void
+    const ready = new Promise<void>((r) => {
+      finish = r
+    })
+    const connector = oidcConnector(c.userManager, { ready })
+    let answered = false
+    const pending = connector.fetchCredentials(options()).finally(() => {
+      answered = true
+    })
+    await c.signIn('callback')
+    expect(answered).toBe(false)
+    finish()
+    expect(decodeJwt((await pending)!.token).payload.sub).toBe(c.userId('callback'))
+  })
+
+  it('renews a stored token that is near expiry by the local clock, without forceRefresh', async () => {
+    const c = client()
+    await c.signIn('stale')
+    const stored = await c.userManager.getUser()
+    const requests = server.state.tokenRequests
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 10 * 60_000 })
+    try {
+      const creds = await oidcConnector(c.userManager).fetchCredentials(options())
+      expect(creds!.token).not.toBe(stored!.access_token)
+      expect(server.state.tokenRequests).toBe(requests + 1)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('a disabled account: the refresh gets invalid_grant → final ERR_REVOKED with the cause', async () => {
+    const c = client()
+    await c.signIn('disabled')
+    server.disable(c.userId('disabled'))
+    const error = await oidcConnector(c.userManager)
+      .fetchCredentials(options(true))
+      .catch((e) => e)
+    expect(isKeywayError(error, 'ERR_REVOKED')).toBe(true)
+    expect(error.transient).toBe(false)
+    expect(error.cause).toMatchObject({ name: 'ErrorResponse', error: 'invalid_grant' })
+  })
+
+  it('an outage is a transient ERR_NETWORK with the fetch TypeError as cause', async () => {
+    const c = client()
+    await c.signIn('down')
+    server.outage(true)
+    const error = await oidcConnector(c.userManager)
+      .fetchCredentials(options(true))
+      .catch((e) => e)
+    expect(isKeywayError(error, 'ERR_NETWORK')).toBe(true)
+    expect(error.transient).toBe(true)
+    expect(error.cause).toBeInstanceOf(TypeError)
+  })
+
+  it('signOut removes the user and answers null afterwards', async () => {
+    const c = client()
+    await c.signIn('leaving')
+    const connector = oidcConnector(c.userManager)
+    await connector.signOut()
+    expect(await c.userManager.getUser()).toBeNull()
+    expect(await connector.fetchCredentials(options())).toBeNull()
+  })
+})
+
+describe('toKeywayOidcError', () => {
+  const table: Array<[string, unknown, string, boolean]> = [
+    ['invalid_grant', new ErrorResponse({ error: 'invalid_grant' }), 'ERR_REVOKED', false],
+    ['login_required', new ErrorResponse({ error: 'login_required' }), 'ERR_REVOKED', false],
+    ['server_error', new ErrorResponse({ error: 'server_error' }), 'ERR_PROVIDER', true],
+    [
+      'temporarily_unavailable',
+      new ErrorResponse({ error: 'temporarily_unavailable' }),
+      'ERR_PROVIDER',
+      true,
+    ],
+    ['invalid_client', new ErrorResponse({ error: 'invalid_client' }), 'ERR_PROVIDER', false],
+    ['ErrorTimeout', new ErrorTimeout('Network timed out'), 'ERR_TIMEOUT', true],
+    ['fetch TypeError', new TypeError('fetch failed'), 'ERR_NETWORK', true],
+    ['a 502 without JSON', new Error('Bad Gateway (502)'), 'ERR_PROVIDER', true],
+  ]
+  it.each(table)('%s → %s', (_name, error, code, transient) => {
+    const mapped = toKeywayOidcError(error)
+    expect(mapped.code).toBe(code)
+    expect(mapped.transient).toBe(transient)
+    expect(mapped.cause).toBe(error)
+  })
+})
+
+describe('a Session on oidcConnector survives (real oidc-provider)', () => {
+  function sessionOn(c: ReturnType<typeof client>, extra: OidcConnectorOptions = {}) {
+    const t = createTestPlatform({ startWall: Date.now() })
+    const session = createSession({
+      connector: oidcConnector(c.userManager, extra),
+      platform: t.platform,
+    })
+    return { t, session }
+  }
+
+  it('an outage: token kept, status unchanged', async () => {
+    const c = client()
+    await c.signIn('outage')
+    const { session } = sessionOn(c)
+    const token = await session.getToken()
+    server.outage(true)
+    try {
+      const error = await session.refresh().catch((e) => e)
+      expect(isKeywayError(error, 'ERR_NETWORK')).toBe(true)
+      expect(session.getSnapshot().status).toBe('authenticated')
+      expect(await session.getToken()).toBe(token)
+    } finally {
+      server.outage(false)
+      session.dispose()
+    }
+  })
+
+  it('a revoked grant: error or signedOut, and no loop while 30 min pass', async () => {
+    const c = client()
+    await c.signIn('revoked')
+    const { t, session } = sessionOn(c)
+    await session.getToken()
+    await server.revoke(c.userId('revoked'))
+    await session.refresh().catch(() => undefined)
+    expect(['error', 'signedOut']).toContain(session.getSnapshot().status)
+    const fetches = session.getSnapshot().counters.fetches
+    const requests = server.state.tokenRequests
+    await t.clock.advance(30 * 60_000)
+    expect(session.getSnapshot().counters.fetches).toBe(fetches)
+    expect(server.state.tokenRequests).toBe(requests)
+    session.dispose()
+  })
+
+  it('a user switch: new userId, the old token never handed out again', async () => {
+    const c = client()
+    await c.signIn('first')
+    const { session } = sessionOn(c)
+    const first = await session.getToken()
+    await c.signIn('second')
+    await until(() => session.getSnapshot().userId === c.userId('second'), 'the switch')
+    for (let i = 0; i < 5; i++) expect(await session.getToken()).not.toBe(first)
+    session.dispose()
+  })
+})
