@@ -1,1 +1,5 @@
-export {}
+export {
+  type PowerSyncConnectorOptions,
+  type PowerSyncDatabase,
+  powerSyncConnector,
+} from './powersync-connector.js'

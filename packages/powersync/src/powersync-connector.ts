@@ -1,0 +1,142 @@
+import { type Credentials, decodeJwt, isKeywayError, KeywayError, type Session } from '@keyway/core'
+import type { PowerSyncBackendConnector, PowerSyncCredentials } from '@powersync/common'
+
+/** What PowerSync hands to `uploadData` (its database), whichever SDK version is installed. */
+export type PowerSyncDatabase = Parameters<PowerSyncBackendConnector['uploadData']>[0]
+
+export interface PowerSyncConnectorOptions {
+  /**
+   * The PowerSync Service URL. When left out, the `endpoint` of the session's credentials
+   * (a token endpoint that answers PowerSync style) is used. Trailing slashes are removed:
+   * PowerSync refuses them.
+   */
+  endpoint?: string
+  /** Sends local changes to your backend: PowerSync's own `uploadData`, passed through as is. */
+  uploadData: (database: PowerSyncDatabase) => Promise<void>
+}
+
+/**
+ * A `PowerSyncBackendConnector` whose credentials come from a keyway session.
+ *
+ * - `fetchCredentials()` answers `{ endpoint, token, expiresAt }` from the session's cache;
+ *   `expiresAt` is the session's local-clock expiry of that token.
+ * - PowerSync asks again only when it cannot use the token it has (a 401, an expired or
+ *   soon-expiring token, a failed socket). When the session would hand back the very token
+ *   PowerSync already has, the connector reports it rejected (`session.reportRejected`),
+ *   which force-refreshes it once. A token the session has already replaced is just
+ *   replaced: no extra call.
+ * - `null` when nobody is signed in. A transient provider fault never reaches PowerSync while
+ *   the current token is still valid: it gets that token. Otherwise it gets the
+ *   `KeywayError`, and PowerSync retries after its retry delay.
+ * - Concurrent calls share one answer.
+ *
+ * @example
+ * ```ts
+ * import { powerSyncConnector } from '@keyway/powersync'
+ *
+ * await db.connect(
+ *   powerSyncConnector(session, {
+ *     endpoint: 'https://example.powersync.journeyapps.com',
+ *     uploadData: async (database) => {
+ *       const batch = await database.getCrudBatch()
+ *       if (!batch) return
+ *       await api('/api/upload', { method: 'POST', body: JSON.stringify(batch.crud) })
+ *       await batch.complete()
+ *     },
+ *   }),
+ * )
+ * ```
+ */
+export function powerSyncConnector(
+  session: Session,
+  options: PowerSyncConnectorOptions,
+): PowerSyncBackendConnector {
+  const endpoint = options.endpoint === undefined ? undefined : trimEndpoint(options.endpoint)
+  /** The token this connector last gave PowerSync. */
+  let handedOut: string | undefined
+  let inflight: Promise<PowerSyncCredentials | null> | undefined
+
+  /** A token whose replacement failed (provider down): the next ask retries it. */
+  let replacementFailed: string | undefined
+
+  async function answer(): Promise<PowerSyncCredentials | null> {
+    let credentials = await session.getCredentials()
+    const token = credentials?.token
+    if (token !== undefined && token === handedOut) {
+      // PowerSync is back for the token it already holds: it could not use it. Report it
+      // once; if the replacement failed, retry the replacement rather than reporting the
+      // same token again (two rejections mean "refused for good" to the session).
+      try {
+        credentials =
+          replacementFailed === token
+            ? await session.refresh()
+            : await session.reportRejected(token)
+        replacementFailed = undefined
+      } catch (error) {
+        // The provider could not answer (or the call budget is spent). A still-valid token
+        // beats none; when there is none, the session throws and PowerSync retries later.
+        if (!isKeywayError(error) || !error.transient) throw error
+        replacementFailed = token
+        credentials = await session.getCredentials()
+      }
+    }
+    if (credentials === null) {
+      handedOut = undefined
+      return null
+    }
+    handedOut = credentials.token
+    return toPowerSync(credentials)
+  }
+
+  function toPowerSync(credentials: Credentials): PowerSyncCredentials {
+    const url = endpoint ?? (credentials.endpoint && trimEndpoint(credentials.endpoint))
+    if (!url)
+      throw new KeywayError(
+        'ERR_CONFIG',
+        'No PowerSync endpoint: pass powerSyncConnector(session, { endpoint }) or return `endpoint` from the connector',
+        { transient: false },
+      )
+    return { endpoint: url, token: credentials.token, expiresAt: new Date(expiryOf(credentials)) }
+  }
+
+  /**
+   * The session's own expiry for this token: skew-corrected and on the local clock, which is
+   * the clock PowerSync compares `expiresAt` with. Read in the same turn as the answer; if the
+   * session has already moved to another user, the JWT's `exp` stands in.
+   */
+  function expiryOf(credentials: Credentials): number {
+    if (credentials.expiresAt !== undefined) return credentials.expiresAt
+    const { payload } = decodeJwt(credentials.token)
+    const snapshot = session.getSnapshot()
+    if (snapshot.expiresAt !== null && snapshot.userId === (payload.sub ?? null))
+      return snapshot.expiresAt
+    // A token without `exp` is valid until rejected: PowerSync takes a far-off date as "keep it".
+    return payload.exp === undefined ? MAX_DATE_MS : payload.exp * 1000
+  }
+
+  return {
+    fetchCredentials() {
+      inflight ??= answer().finally(() => {
+        inflight = undefined
+      })
+      return inflight
+    },
+    uploadData: (database) => options.uploadData(database),
+  } satisfies PowerSyncBackendConnector
+}
+
+/** The largest time a JavaScript Date can hold. */
+const MAX_DATE_MS = 8.64e15
+
+function trimEndpoint(value: string): string {
+  const trimmed = value.replace(/\/+$/, '')
+  try {
+    new URL(trimmed)
+  } catch (cause) {
+    throw new KeywayError('ERR_CONFIG', `PowerSync endpoint is not a URL: ${value}`, {
+      transient: false,
+      cause,
+    })
+  }
+  return trimmed
+}
