@@ -1,0 +1,48 @@
+import type { StoredCredentials } from '@keyway/core'
+
+/**
+ * Credentials as JSON, with only the fields keyway stores: whatever else an object carries
+ * (a provider's refresh token, by mistake) never reaches the device's storage.
+ */
+export function credentialsToJson(value: StoredCredentials): string {
+  const { token, endpoint, expiresAtWall, lifetimeMs, receivedAtWall, userId, anonymous } = value
+  return JSON.stringify({
+    token,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    expiresAtWall,
+    lifetimeMs,
+    receivedAtWall,
+    userId,
+    ...(anonymous ? { anonymous: true } : {}),
+  })
+}
+
+/**
+ * Parses what `credentialsToJson` wrote. Anything else (a value from an older version, a
+ * truncated write, another library's data under the same key) is `undefined`: the session
+ * then fetches anew instead of failing.
+ */
+export function credentialsFromJson(
+  text: string | null | undefined,
+): StoredCredentials | undefined {
+  if (typeof text !== 'string') return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof value !== 'object' || value === null) return undefined
+  const v = value as Record<string, unknown>
+  if (typeof v.token !== 'string' || typeof v.receivedAtWall !== 'number') return undefined
+  if (v.expiresAtWall !== null && typeof v.expiresAtWall !== 'number') return undefined
+  return {
+    token: v.token,
+    ...(typeof v.endpoint === 'string' ? { endpoint: v.endpoint } : {}),
+    expiresAtWall: v.expiresAtWall as number | null,
+    lifetimeMs: typeof v.lifetimeMs === 'number' ? v.lifetimeMs : null,
+    receivedAtWall: v.receivedAtWall,
+    userId: typeof v.userId === 'string' ? v.userId : null,
+    ...(v.anonymous === true ? { anonymous: true } : {}),
+  }
+}
