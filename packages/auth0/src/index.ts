@@ -1,1 +1,6 @@
-export {}
+export {
+  type Auth0ClientLike,
+  type Auth0ConnectorOptions,
+  auth0Connector,
+} from './auth0-connector.js'
+export { toKeywayAuth0Error } from './auth0-errors.js'

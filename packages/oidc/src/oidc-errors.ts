@@ -20,7 +20,7 @@ const TRANSIENT_ERRORS = new Set(['server_error', 'temporarily_unavailable', 'sl
  * | `ErrorResponse` `server_error`, `temporarily_unavailable`, `slow_down` | `ERR_PROVIDER`, transient |
  * | other `ErrorResponse` (`invalid_client`, `invalid_scope`, …): a setup fault | `ERR_PROVIDER`, final |
  * | `ErrorTimeout` | `ERR_TIMEOUT`, transient |
- * | `TypeError` from `fetch` (provider unreachable) | `ERR_NETWORK`, transient |
+ * | `TypeError` / `NetworkError` from `fetch` (provider unreachable) | `ERR_NETWORK`, transient |
  * | anything else (5xx without a JSON body, bad content type) | `ERR_PROVIDER`, transient |
  *
  * @example
@@ -51,7 +51,8 @@ export function toKeywayOidcError(error: unknown): KeywayError {
     return new KeywayError('ERR_TIMEOUT', 'The OIDC provider did not answer in time', {
       cause: error,
     })
-  if (error instanceof TypeError)
+  // Browsers reject fetch with a TypeError; some DOM implementations with a NetworkError.
+  if (error instanceof TypeError || (error as { name?: unknown })?.name === 'NetworkError')
     return new KeywayError('ERR_NETWORK', 'The OIDC provider could not be reached', {
       cause: error,
     })

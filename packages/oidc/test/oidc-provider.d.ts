@@ -22,6 +22,7 @@ declare module 'oidc-provider' {
     jwks?: { keys: Record<string, unknown>[] }
     cookies?: { keys: string[] }
     routes?: Record<string, string>
+    claims?: Record<string, string[]>
     extraParams?: string[]
     features?: {
       devInteractions?: { enabled: boolean }

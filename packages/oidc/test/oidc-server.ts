@@ -68,6 +68,7 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'k1' }] },
     cookies: { keys: ['keyway-test-cookie-key'] },
     routes: options.routes ?? {},
+    claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
     // Auth0's `audience` parameter names the API; here it picks the resource server.
     extraParams: ['audience'],
     features: {
@@ -86,12 +87,22 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
         }),
       },
     },
-    ttl: { IdToken: options.accessTokenTTL ?? 300 },
+    ttl: {
+      IdToken: options.accessTokenTTL ?? 300,
+      AccessToken: options.accessTokenTTL ?? 300,
+      RefreshToken: 24 * 3600,
+      Grant: 24 * 3600,
+      Session: 24 * 3600,
+      Interaction: 600,
+      AuthorizationCode: 60,
+    },
     issueRefreshToken: () => true,
     rotateRefreshToken: () => true,
     clientBasedCORS: () => true,
     findAccount: (_ctx, sub) =>
-      disabled.has(sub) ? undefined : { accountId: sub, claims: () => ({ sub, name: sub }) },
+      disabled.has(sub)
+        ? undefined
+        : { accountId: sub, claims: () => ({ sub, name: sub, email: `${sub}@keyway.test` }) },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   })
   handler = provider.callback()
