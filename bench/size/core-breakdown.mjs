@@ -1,0 +1,112 @@
+// Why @keyway/core weighs what it weighs: which source modules fill the bundle (esbuild
+// metafile), and what the main entry would weigh if parts of it moved to subpaths. Each option
+// is core's real src/index.ts with some `export … from` statements left out, bundled by esbuild
+// (as tsup does) and then measured like every other number (rolldown, minified, gzip -9).
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSizeOf, gzipSizeOfImports, loadEsbuild, ROOT } from './measure.mjs'
+
+const SRC = join(ROOT, 'packages/core/src')
+const TMP = join(ROOT, 'bench/.tmp/core-options')
+
+/** The `export … from '<module>'` statements of core's index, with the module each names. */
+function indexStatements() {
+  const text = readFileSync(join(SRC, 'index.ts'), 'utf8')
+  return [...text.matchAll(/export\s[\s\S]*?from\s+'([^']+)'/g)].map((m) => ({
+    text: m[0],
+    module: m[1],
+  }))
+}
+
+async function bundleIndex(name, leaveOut) {
+  const { build } = loadEsbuild()
+  const contents = indexStatements()
+    .filter((s) => !leaveOut.includes(s.module))
+    .map((s) => s.text)
+    .join('\n')
+  const result = await build({
+    stdin: { contents, resolveDir: SRC, loader: 'ts', sourcefile: `${name}.ts` },
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+  })
+  mkdirSync(TMP, { recursive: true })
+  const file = join(TMP, `${name}.js`)
+  writeFileSync(file, result.outputFiles[0].text)
+  return { file, metafile: result.metafile }
+}
+
+/** Minified bytes each source module puts into the full core bundle. */
+async function moduleBreakdown() {
+  const { build } = loadEsbuild()
+  const result = await build({
+    entryPoints: [join(SRC, 'index.ts')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+  })
+  const output = Object.values(result.metafile.outputs)[0]
+  const total = output.bytes
+  return Object.entries(output.inputs)
+    .map(([path, { bytesInOutput }]) => ({
+      module: path.replace(/^.*packages\/core\/src\//, ''),
+      minBytes: bytesInOutput,
+      share: bytesInOutput / total,
+    }))
+    .filter((m) => m.minBytes > 0)
+    .sort((a, b) => b.minBytes - a.minBytes)
+}
+
+/**
+ * @returns {Promise<{ modules: Array<{module: string, minBytes: number, share: number}>,
+ *   options: Array<{option: string, gz: number, note: string}> }>}
+ */
+export async function coreBreakdown() {
+  const modules = await moduleBreakdown()
+  const dist = join(ROOT, 'packages/core/dist/index.js')
+  const measureOption = async (name, leaveOut) =>
+    gzipSizeOf([(await bundleIndex(name, leaveOut)).file])
+
+  const full = await measureOption('full', [])
+  const noAnonymous = await measureOption('no-anonymous', ['./anonymous/index.js'])
+  const noAnonymousNoFetch = await measureOption('no-anonymous-no-authfetch', [
+    './anonymous/index.js',
+    './auth-fetch.js',
+  ])
+  const sessionOnly = await gzipSizeOfImports({ [dist]: '{ createSession }' })
+  const sessionAndFetch = await gzipSizeOfImports({ [dist]: '{ createSession, authFetch }' })
+  const anonymousOnly = await gzipSizeOfImports({
+    [dist]: '{ anonymousIdentity, createUpgrade, memoryUpgradeStore, webCryptoDeviceKeys }',
+  })
+  const options = [
+    { option: 'today: `@keyway/core` full import (src, as built)', gz: full, note: '' },
+    {
+      option: 'A. anonymous identity + upgrade move to `@keyway/core/anonymous`',
+      gz: noAnonymous,
+      note: `main entry; the subpath adds ≈ ${full - noAnonymous} B for apps that use it`,
+    },
+    {
+      option: 'B. A, and `authFetch` moves to `@keyway/core/fetch`',
+      gz: noAnonymousNoFetch,
+      note: 'main entry',
+    },
+    {
+      option: 'C. no change; an app imports only `createSession` (tree-shaken)',
+      gz: sessionOnly,
+      note: 'what a bundler keeps today',
+    },
+    { option: 'D. no change; `createSession` + `authFetch`', gz: sessionAndFetch, note: '' },
+    {
+      option: 'E. the anonymous exports alone (tree-shaken)',
+      gz: anonymousOnly,
+      note: 'they pull in errors, jwt, base64url',
+    },
+  ]
+  return { modules, options }
+}
