@@ -1,6 +1,7 @@
+import { redactToken } from '@keyway/core'
+import { useAuthState, useSession, useToken } from '@keyway/react'
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
-import { api, authClient, session, upgradeEvents } from './keyway.js'
-import { useAuthState } from './use-session.js'
+import { api, authClient, upgradeEvents } from './keyway.js'
 
 interface Note {
   id: number
@@ -18,7 +19,10 @@ function useNow(ms: number): number {
 }
 
 export function App() {
+  const session = useSession()
   const state = useAuthState()
+  // The token itself, re-rendering only when it changes (what a WebSocket or Jazz would take).
+  const token = useToken()
   const now = useNow(250)
   const [notes, setNotes] = useState<Note[]>([])
   const [log, setLog] = useState<string[]>([])
@@ -112,6 +116,9 @@ export function App() {
           <span data-testid="remaining">{(remaining / 1000).toFixed(1)} s left</span>
           <span className="muted" data-testid="fetches">
             {state.counters.fetches} fetches · {state.counters.rejections} rejections
+          </span>
+          <span className="muted" data-testid="token">
+            token {redactToken(token)}
           </span>
         </div>
         <div className="bar">
