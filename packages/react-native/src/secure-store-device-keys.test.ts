@@ -166,6 +166,24 @@ describe('secureStoreDeviceKeys', () => {
     expect(await identity.currentId()).toBe(after)
   })
 
+  it('a SecureStore that cannot be read now is a transient ERR_STORAGE, never a new guest', async () => {
+    const store = fakeSecureStore()
+    const identity = anonymousIdentity({
+      audience: AUDIENCE,
+      deviceKeys: secureStoreDeviceKeys(store),
+    })
+    const id = await identity.getId()
+    const getItemAsync = store.getItemAsync
+    const cause = new Error('User interaction is not allowed.')
+    store.getItemAsync = async () => {
+      throw cause
+    }
+    const error = await identity.fetchCredentials().catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'ERR_STORAGE', transient: true, cause })
+    store.getItemAsync = getItemAsync
+    expect(await identity.getId()).toBe(id)
+  })
+
   it('two identities starting together on one device make one seed', async () => {
     const store = fakeSecureStore()
     let writes = 0

@@ -37,6 +37,22 @@ function defaultRandomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length))
 }
 
+/**
+ * A SecureStore call, its failure made a transient `ERR_STORAGE`: a keychain that cannot be
+ * read right now (a locked device, a busy Keystore) is retried with backoff, and never read
+ * as "no guest", which would replace the guest and strand its data.
+ */
+async function secureStoreCall<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (cause) {
+    throw new KeywayError('ERR_STORAGE', `SecureStore could not ${action} the device seed`, {
+      transient: true,
+      cause,
+    })
+  }
+}
+
 /** `@noble/curves`' own SHA-256 (the one P-256 prehashes with), so no WebCrypto is needed. */
 function nobleSha256(data: Uint8Array): Uint8Array {
   // p256 carries its hash at runtime; its type does not declare it.
@@ -67,7 +83,8 @@ function deviceKeyFromSeed(seed: Uint8Array): DeviceKey {
  * The guest's device key for React Native: a 32-byte P-256 seed in `expo-secure-store`,
  * signed with `@noble/curves`, with `@noble`'s SHA-256 for the guest id, so nothing needs
  * `crypto.subtle`. A stored seed that is not a valid key reads as no key (a new guest is
- * made). Creation runs in one queue per seed key for the whole app.
+ * made); a SecureStore failure is a transient `ERR_STORAGE` (retried, the guest kept).
+ * Creation runs in one queue per seed key for the whole app.
  *
  * @example
  * ```ts
@@ -100,7 +117,7 @@ export function secureStoreDeviceKeys<O>(
 
   return {
     async load() {
-      const text = await store.getItemAsync(key, opts)
+      const text = await secureStoreCall('read', () => store.getItemAsync(key, opts))
       return text === null ? undefined : fromText(text)
     },
     async create() {
@@ -109,7 +126,7 @@ export function secureStoreDeviceKeys<O>(
         const seed = randomBytes(SEED_BYTES)
         if (seed.length !== SEED_BYTES || !p256.utils.isValidSecretKey(seed)) continue
         const text = bytesToBase64Url(seed)
-        await store.setItemAsync(key, text, opts)
+        await secureStoreCall('write', () => store.setItemAsync(key, text, opts))
         return fromText(text)!
       }
       throw new KeywayError('ERR_CONFIG', 'randomBytes does not give usable P-256 seeds', {
@@ -118,7 +135,7 @@ export function secureStoreDeviceKeys<O>(
     },
     async clear() {
       cached = undefined
-      await store.deleteItemAsync(key, opts)
+      await secureStoreCall('delete', () => store.deleteItemAsync(key, opts))
     },
     exclusive<T>(task: () => Promise<T>): Promise<T> {
       const run = (queues.get(key) ?? Promise.resolve()).then(task, task)
