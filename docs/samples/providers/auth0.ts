@@ -1,0 +1,16 @@
+import { createSession } from '@keyway/core'
+// Relative imports until docs/package.json lists @keyway/auth0 and @auth0/auth0-spa-js (needs an install).
+import { Auth0Client } from '../../../packages/auth0/node_modules/@auth0/auth0-spa-js'
+import { auth0Connector } from '../../../packages/auth0/src/index.js'
+
+// Refresh tokens instead of the third-party-cookie iframe; the audience makes the token a JWT.
+const auth0 = new Auth0Client({
+  domain: 'dev-abc123.us.auth0.com',
+  clientId: 'my-spa-client-id',
+  useRefreshTokens: true,
+  authorizationParams: {
+    audience: 'https://api.example.com',
+    redirect_uri: `${location.origin}/callback`,
+  },
+})
+export const session = createSession({ connector: auth0Connector(auth0) })
