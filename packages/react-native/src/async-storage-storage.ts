@@ -1,5 +1,5 @@
-import { type CredentialStorage, KeywayError } from '@keyway/core'
-import { credentialsFromJson, credentialsToJson } from './stored-credentials-json.js'
+import type { CredentialStorage } from '@keyway/core'
+import { credentialsFromJson, credentialsToJson, storageError } from './stored-credentials-json.js'
 
 /**
  * The part of `@react-native-async-storage/async-storage` keyway uses: pass its default export.
@@ -9,12 +9,6 @@ export interface AsyncStorageLike {
   getItem(key: string): Promise<string | null>
   setItem(key: string, value: string): Promise<void>
   removeItem(key: string): Promise<void>
-}
-
-function storageError(action: string, cause: unknown): KeywayError {
-  return new KeywayError('ERR_STORAGE', `AsyncStorage could not ${action} the credentials`, {
-    cause,
-  })
 }
 
 /**
@@ -39,7 +33,7 @@ export function asyncStorageStorage(store: AsyncStorageLike): CredentialStorage 
       try {
         text = await store.getItem(key)
       } catch (e) {
-        throw storageError('read', e)
+        throw storageError('AsyncStorage', 'read', e)
       }
       return credentialsFromJson(text)
     },
@@ -47,14 +41,14 @@ export function asyncStorageStorage(store: AsyncStorageLike): CredentialStorage 
       try {
         await store.setItem(key, credentialsToJson(value))
       } catch (e) {
-        throw storageError('write', e)
+        throw storageError('AsyncStorage', 'write', e)
       }
     },
     async delete(key) {
       try {
         await store.removeItem(key)
       } catch (e) {
-        throw storageError('delete', e)
+        throw storageError('AsyncStorage', 'delete', e)
       }
     },
   }

@@ -1,6 +1,6 @@
 import { type CredentialStorage, KeywayError } from '@keyway/core'
 import { secureStoreKey } from './secure-store-key.js'
-import { credentialsFromJson, credentialsToJson } from './stored-credentials-json.js'
+import { credentialsFromJson, credentialsToJson, storageError } from './stored-credentials-json.js'
 
 /**
  * The part of `expo-secure-store` keyway uses: pass the module itself
@@ -30,12 +30,6 @@ export interface SecureStoreStorageOptions<O> {
 /** The documented value limit of expo-secure-store before SDK 55 (iOS warned above it). */
 export const SECURE_STORE_VALUE_LIMIT = 2048
 
-function storageError(action: string, cause: unknown): KeywayError {
-  return new KeywayError('ERR_STORAGE', `SecureStore could not ${action} the credentials`, {
-    cause,
-  })
-}
-
 /**
  * Credentials in `expo-secure-store` (Keychain on iOS, Keystore-encrypted on Android): the
  * short-lived JWT, its expiry and `sub`, never a provider refresh token. Keys are made
@@ -64,7 +58,7 @@ export function secureStoreStorage<O>(
       try {
         text = await store.getItemAsync(secureStoreKey(key), opts)
       } catch (e) {
-        throw storageError('read', e)
+        throw storageError('SecureStore', 'read', e)
       }
       return credentialsFromJson(text)
     },
@@ -79,7 +73,7 @@ export function secureStoreStorage<O>(
           return
         }
       } catch (e) {
-        throw storageError('write', e)
+        throw storageError('SecureStore', 'write', e)
       }
       throw new KeywayError(
         'ERR_STORAGE',
@@ -91,7 +85,7 @@ export function secureStoreStorage<O>(
       try {
         await store.deleteItemAsync(secureStoreKey(key), opts)
       } catch (e) {
-        throw storageError('delete', e)
+        throw storageError('SecureStore', 'delete', e)
       }
     },
   }

@@ -1,4 +1,4 @@
-import type { StoredCredentials } from '@keyway/core'
+import { KeywayError, type StoredCredentials } from '@keyway/core'
 
 /**
  * Credentials as JSON, with only the fields keyway stores: whatever else an object carries
@@ -45,4 +45,9 @@ export function credentialsFromJson(
     userId: typeof v.userId === 'string' ? v.userId : null,
     ...(v.anonymous === true ? { anonymous: true } : {}),
   }
+}
+
+/** A storage call that threw, as `ERR_STORAGE` with the original in `cause`. */
+export function storageError(store: string, action: string, cause: unknown): KeywayError {
+  return new KeywayError('ERR_STORAGE', `${store} could not ${action} the credentials`, { cause })
 }
