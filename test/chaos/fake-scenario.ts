@@ -66,8 +66,8 @@ export async function fakeScenario(options: FakeScenarioOptions = {}): Promise<F
       if (thrown) throw thrown.value
       return fake.fetchCredentials(o)
     },
-    subscribe: (onChange) => fake.subscribe(onChange),
-    signOut: () => fake.signOut(),
+    subscribe: (onChange) => fake.subscribe!(onChange),
+    signOut: () => fake.signOut!(),
   }
   options.prepare?.(fake, (value) => {
     thrown = { value }

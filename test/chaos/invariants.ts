@@ -166,6 +166,7 @@ export class ChaosRecorder {
     options: InvariantOptions,
   ): Promise<{ token?: string; recoveredInMs?: number }> {
     if (this.faultTo === undefined) this.faultEnds()
+    const end = this.faultTo as number
 
     // 1. No transient fault signs anyone out.
     if (!options.allowSignedOut)
@@ -184,7 +185,6 @@ export class ChaosRecorder {
     if (options.noRecovery) return {}
 
     // 3. Healthy again within one backoff cap, by itself (no getToken() nudging it).
-    const end = this.faultTo
     const healthy = () => {
       const s = session.getSnapshot()
       return (
