@@ -1,18 +1,37 @@
 import { type Connector, KeywayError, raceSignal } from '@keyway/core'
 import { toKeywayClerkError } from './clerk-errors.js'
 
-/** The part of a Clerk session the connector uses: `getToken`, with Clerk's own token cache. */
+/**
+ * The part of a Clerk session the connector uses: `getToken`, with Clerk's own token cache.
+ *
+ * @example
+ * ```ts
+ * const session: ClerkSessionLike | null | undefined = clerk.session
+ * ```
+ */
 export interface ClerkSessionLike {
   readonly id: string
   getToken(options?: { template?: string; skipCache?: boolean }): Promise<string | null>
 }
 
-/** What `clerk.status` reports; `ready` and `degraded` mean loaded. */
+/**
+ * What `clerk.status` reports; `ready` and `degraded` mean loaded.
+ *
+ * @example
+ * ```ts
+ * clerk.on('status', (status: ClerkStatusLike) => console.log(status))
+ * ```
+ */
 export type ClerkStatusLike = 'loading' | 'ready' | 'degraded' | 'error'
 
 /**
  * The part of a `Clerk` instance (`@clerk/clerk-js`, or `window.Clerk`) the connector uses.
  * The real class satisfies it (pinned by `clerk-types.test-d.ts`).
+ *
+ * @example
+ * ```ts
+ * const clerk: ClerkLike = new Clerk('pk_live_…')
+ * ```
  */
 export interface ClerkLike {
   readonly loaded: boolean
@@ -30,6 +49,14 @@ export interface ClerkLike {
   signOut(): Promise<void>
 }
 
+/**
+ * Options of {@link clerkConnector}.
+ *
+ * @example
+ * ```ts
+ * const options: ClerkConnectorOptions = { id: 'clerk-supabase', template: 'supabase' }
+ * ```
+ */
 export interface ClerkConnectorOptions {
   /** Connector id. Default `'clerk'`. */
   id?: string

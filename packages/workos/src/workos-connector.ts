@@ -2,18 +2,48 @@ import { type Connector, KeywayError, raceSignal } from '@keyway/core'
 import { createClient, LoginRequiredError } from '@workos-inc/authkit-js'
 import { toKeywayWorkOSError } from './workos-errors.js'
 
-/** The AuthKit client (`createClient` from `@workos-inc/authkit-js`). */
+/**
+ * The AuthKit client (`createClient` from `@workos-inc/authkit-js`).
+ *
+ * @example
+ * ```ts
+ * const authkit: AuthKitClient = await connector.client
+ * ```
+ */
 export type AuthKitClient = Awaited<ReturnType<typeof createClient>>
 
-/** The options of AuthKit's `createClient` (its interface is not exported by name). */
+/**
+ * The options of AuthKit's `createClient` (its interface is not exported by name).
+ *
+ * @example
+ * ```ts
+ * const options: AuthKitClientOptions = { redirectUri: `${location.origin}/callback` }
+ * ```
+ */
 export type AuthKitClientOptions = NonNullable<Parameters<typeof createClient>[1]>
 
+/**
+ * `createClient` options, plus the connector id.
+ *
+ * @example
+ * ```ts
+ * const options: WorkOSConnectorOptions = { id: 'workos', apiHostname: 'auth.example.com' }
+ * ```
+ */
 export interface WorkOSConnectorOptions extends AuthKitClientOptions {
   /** Connector id. Default `'workos'`. */
   id?: string
 }
 
-/** A connector that also hands out the AuthKit client it created, for `signIn()` and friends. */
+/**
+ * A connector that also hands out the AuthKit client it created, for `signIn()` and friends.
+ *
+ * @example
+ * ```ts
+ * const connector: WorkOSConnector = workosConnector('client_01ABC')
+ * await (await connector.client).signIn()
+ * ```
+ */
 export interface WorkOSConnector extends Connector {
   /** Resolves once AuthKit has restored its session (or found none). */
   readonly client: Promise<AuthKitClient>
