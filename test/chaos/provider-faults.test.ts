@@ -30,12 +30,18 @@ async function skewRun(offset: number, jump: number) {
   return { ...s, handed }
 }
 
-/** About one refresh per 60 s token (40–45 s apart): no burst, and no request left unserved. */
-function expectSteadyRefresh(s: Awaited<ReturnType<typeof skewRun>>): void {
+/**
+ * About one refresh per 60 s token (40–45 s apart): no burst, and no request left unserved.
+ * A wall clock that jumps forward looks exactly like a sleep during which the monotonic
+ * clock stood still, so the session refreshes once at the jump: `early` such refreshes are
+ * allowed, never a burst.
+ */
+function expectSteadyRefresh(s: Awaited<ReturnType<typeof skewRun>>, early = 0): void {
   expect(s.handed).toHaveLength(121)
   expect(s.rec.calls.length).toBeLessThanOrEqual(17)
   const gaps = s.rec.calls.slice(1).map((c, i) => c.at - s.rec.calls[i]!.at)
-  expect(Math.min(...gaps)).toBeGreaterThan(30_000)
+  expect(gaps.filter((gap) => gap <= 30_000).length).toBeLessThanOrEqual(early)
+  expect(Math.min(...gaps)).toBeGreaterThan(5_000)
 }
 
 describe('chaos: provider faults (fake clock)', () => {
@@ -114,8 +120,7 @@ describe('chaos: provider faults (fake clock)', () => {
     for (const c of cases)
       it(`local clock ${c.name}`, async () => {
         const s = await skewRun(c.offset, c.jump)
-        // The app was served a valid token nearly every time (see the it.fails below for
-        // the one miss after a forward jump).
+        // The app was served a valid token nearly every time.
         expect(s.handed.length).toBeGreaterThanOrEqual(120)
         expect(s.rec.calls.length).toBeGreaterThanOrEqual(12)
         if (c.offset) expect(s.t.logs.filter((l) => l.message.includes('clock'))).toHaveLength(1)
@@ -123,24 +128,12 @@ describe('chaos: provider faults (fake clock)', () => {
         s.session.dispose()
       })
 
-    for (const c of cases.filter((x) => x.jump <= 0))
+    for (const c of cases)
       it(`local clock ${c.name}: one refresh per token, every request served`, async () => {
         const s = await skewRun(c.offset, c.jump)
-        expectSteadyRefresh(s)
+        expectSteadyRefresh(s, c.jump > 0 ? 1 : 0)
         s.session.dispose()
       })
-
-    // BUG (session, not this test): after the device's wall clock is set forward mid-session,
-    // SkewEstimator (held-credentials.ts) keeps the largest of the last 5 `iat − receivedAt`
-    // samples, so the ~0 s samples from before the jump outvote the new −600 s ones. Each new
-    // token then looks 9 minutes past expiry on arrival: the session calls the connector 5
-    // times at the same instant, and one getToken() rejects with ERR_PROVIDER ("No credentials
-    // could be obtained") while the provider is healthy. Remove `.fails` once fixed.
-    it.fails('local clock set 10 min ahead mid-session: one refresh per token, every request served', async () => {
-      const s = await skewRun(0, 10 * 60_000)
-      expectSteadyRefresh(s)
-      s.session.dispose()
-    })
   })
 
   it('provider flapping every few seconds', async () => {
@@ -224,13 +217,8 @@ describe('chaos: provider faults (fake clock)', () => {
       })
   })
 
-  // BUG (session, not this test): with no token yet (start-up, or after a final error) every
-  // getToken() makes one connector call of its own, whatever the budget: #blockedBy('initial',
-  // true) skips the call budget because #budgeted() returns false for every UNFORCED reason
-  // ('initial' and 'changed') before it looks at #failuresInRow. An app that asks once a
-  // second while the provider is down makes ~60 calls a minute (61 measured). The session's
-  // own timer retries stay within 6/min. Remove `.fails` once 'initial' retries are budgeted.
-  it.fails('provider down at start-up while the app keeps asking for a token', async () => {
+  // Regression: 'initial' retries used to skip the call budget, so each ask was a call.
+  it('provider down at start-up while the app keeps asking for a token', async () => {
     const s = await fakeScenario({
       prepare: (_, throwAlways) => throwAlways(new TypeError('fetch failed')),
     })

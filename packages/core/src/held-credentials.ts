@@ -21,19 +21,27 @@ export interface HeldCredentials {
 /**
  * Estimates the offset between the issuer's clock and the local wall clock from
  * freshly minted tokens: a token's `iat` is at most "now" on the issuer, so the largest
- * recent `iat − receivedAt` is the best estimate (cached, older tokens give smaller ones).
+ * recent sample is the best estimate (cached, older tokens give smaller ones).
+ *
+ * Samples are kept against the monotonic clock (`iat − receivedMono`), not the wall clock:
+ * when the user or NTP moves the wall clock, samples taken before the move stay true, and
+ * the skew against the new wall time follows at once. (Kept against the wall clock, the
+ * samples from before a forward jump would win the max and make every new token look
+ * expired on arrival.) A monotonic clock that stood still in a sleep only makes old
+ * samples smaller, so the max still picks the fresh one.
  */
 export class SkewEstimator {
   private samples: number[] = []
 
-  add(sampleMs: number): void {
-    this.samples.push(sampleMs)
+  add(iatMs: number, receivedMono: number): void {
+    this.samples.push(iatMs - receivedMono)
     if (this.samples.length > 5) this.samples.shift()
   }
 
-  /** Issuer clock minus local wall clock, ms; 0 until a token with `iat` arrived. */
-  get skewMs(): number {
-    return this.samples.length === 0 ? 0 : Math.max(...this.samples)
+  /** Issuer clock minus local wall clock at this moment, ms; 0 until a token with `iat` arrived. */
+  skewMs(platform: Pick<Platform, 'now' | 'wallNow'>): number {
+    if (this.samples.length === 0) return 0
+    return Math.max(...this.samples) + platform.now() - platform.wallNow()
   }
 }
 
@@ -51,13 +59,13 @@ export function anchorCredentials(
   const { payload } = decodeJwt(credentials.token)
   const receivedWall = platform.wallNow()
   const receivedMono = platform.now()
-  if (payload.iat !== undefined) skew.add(payload.iat * 1000 - receivedWall)
+  if (payload.iat !== undefined) skew.add(payload.iat * 1000, receivedMono)
 
   let remaining: number | null = null
   // `iat` and `exp` have one-second resolution, so the skew estimate can be up to a second
   // short: count the token as ending a second early rather than hand it out dead.
   if (payload.exp !== undefined)
-    remaining = payload.exp * 1000 - (receivedWall + skew.skewMs) - 1000
+    remaining = payload.exp * 1000 - (receivedWall + skew.skewMs(platform)) - 1000
   if (typeof credentials.expiresAt === 'number' && Number.isFinite(credentials.expiresAt)) {
     const byExpiresAt = credentials.expiresAt - receivedWall
     remaining = remaining === null ? byExpiresAt : Math.min(remaining, byExpiresAt)

@@ -666,11 +666,13 @@ class KeywaySession implements Session {
   /**
    * The call budget holds under failure: retries, rejections and manual refreshes. Healthy
    * proactive refreshes of short tokens may exceed it (and warn as a refresh storm);
-   * sign-in changes never wait for it.
+   * sign-in changes never wait for it. A first fetch that keeps failing is a retry like any
+   * other: an app asking for a token every second while the provider is down must not
+   * turn each ask into a call.
    */
   #budgeted(reason: FetchReason): boolean {
     if (reason === 'rejected' || reason === 'manual') return true
-    if (UNFORCED.has(reason)) return false
+    if (reason === 'changed') return false
     return this.#failuresInRow > 0
   }
 
@@ -766,7 +768,7 @@ class KeywaySession implements Session {
   }
 
   #warnOnSkew(): void {
-    const skew = this.#skew.skewMs
+    const skew = this.#skew.skewMs(this.#platform)
     if (this.#skewWarned || Math.abs(skew) <= this.#policy.skewWarningMs) return
     this.#skewWarned = true
     this.#warn(
