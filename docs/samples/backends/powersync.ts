@@ -1,7 +1,7 @@
 import { authFetch, createSession } from '@keyway/core'
 import { httpConnector } from '@keyway/http'
 import { powerSyncConnector } from '@keyway/powersync'
-import type { PowerSyncBackendConnector } from '@powersync/common'
+import type { CommonPowerSyncDatabase, PowerSyncBackendConnector } from '@powersync/common'
 
 // Any connector works; PowerSync verifies the token against the JWKS URI set in its dashboard.
 const session = createSession({ connector: httpConnector({ url: '/api/token' }) })
@@ -24,5 +24,7 @@ export const connector: PowerSyncBackendConnector = powerSyncConnector(session, 
   },
 })
 
-// With your PowerSync database (from @powersync/web, @powersync/react-native, …):
-//   await db.connect(connector)
+// With your PowerSync database (from @powersync/web, @powersync/react-native, …).
+export async function startSync(db: CommonPowerSyncDatabase): Promise<void> {
+  await db.connect(connector)
+}

@@ -1,7 +1,6 @@
+import { Auth0Client } from '@auth0/auth0-spa-js'
+import { auth0Connector } from '@keyway/auth0'
 import { createSession } from '@keyway/core'
-// Relative imports until docs/package.json lists @keyway/auth0 and @auth0/auth0-spa-js (needs an install).
-import { Auth0Client } from '../../../packages/auth0/node_modules/@auth0/auth0-spa-js'
-import { auth0Connector } from '../../../packages/auth0/src/index.js'
 
 // Refresh tokens instead of the third-party-cookie iframe; the audience makes the token a JWT.
 const auth0 = new Auth0Client({

@@ -1,7 +1,6 @@
+import { Clerk } from '@clerk/clerk-js'
+import { clerkConnector } from '@keyway/clerk'
 import { authFetch, createSession } from '@keyway/core'
-// Relative imports until docs/package.json's @keyway/clerk and @clerk/clerk-js are installed.
-import { Clerk } from '../../../packages/clerk/node_modules/@clerk/clerk-js'
-import { clerkConnector } from '../../../packages/clerk/src/index.js'
 
 const clerk = new Clerk('pk_live_…')
 void clerk.load() // the connector waits for it: a restored session is never "signed out"

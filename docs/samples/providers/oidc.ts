@@ -1,7 +1,6 @@
 import { authFetch, type Connector, createSession } from '@keyway/core'
-// Relative imports until docs/package.json lists @keyway/oidc and oidc-client-ts (needs an install).
-import { UserManager } from '../../../packages/oidc/node_modules/oidc-client-ts'
-import { oidcConnector } from '../../../packages/oidc/src/index.js'
+import { oidcConnector } from '@keyway/oidc'
+import { UserManager } from 'oidc-client-ts'
 
 // keyway schedules refreshes (jittered, one per origin); oidc-client-ts must not renew behind it.
 const userManager = new UserManager({

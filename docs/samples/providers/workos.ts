@@ -1,6 +1,5 @@
 import { authFetch, createSession } from '@keyway/core'
-// Relative import until docs/package.json's @keyway/workos and @workos-inc/authkit-js are installed.
-import { workosConnector } from '../../../packages/workos/src/index.js'
+import { workosConnector } from '@keyway/workos'
 
 // The connector creates the AuthKit client (createClient) so it hears onRefresh.
 const connector = workosConnector('client_01HXYZ…', {
