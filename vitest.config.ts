@@ -16,7 +16,10 @@ export default defineConfig({
   test: {
     // In CI a JSON report lets .ci/run print one plain "N passed, N failed" line.
     reporters: process.env.CI
-      ? ['default', ['json', { outputFile: `.artifacts/vitest-${process.env.VITEST_PHASE ?? 'main'}.json` }]]
+      ? [
+          'default',
+          ['json', { outputFile: `.artifacts/vitest-${process.env.VITEST_PHASE ?? 'main'}.json` }],
+        ]
       : ['default'],
     // Real servers (Firebase emulator, oidc-provider) start in beforeAll; give them room on 2 cores.
     hookTimeout: 60_000,

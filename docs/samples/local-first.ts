@@ -1,11 +1,11 @@
 import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
+import { createSession } from '@keyway/core'
 import {
   anonymousIdentity,
-  createSession,
   createUpgrade,
   keyValueUpgradeStore,
   UpgradeError,
-} from '@keyway/core'
+} from '@keyway/core/anonymous'
 import { httpConnector } from '@keyway/http'
 
 /** The app's local database and outbox (SQLite, IndexedDB, a sync engine's queue…). */

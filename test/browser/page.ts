@@ -1,7 +1,8 @@
 // The page every browser test loads: one keyway session per tab, state exposed on window.
 
 import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
-import { anonymousIdentity, createSession, decodeJwt, type Session } from '@keyway/core'
+import { createSession, decodeJwt, type Session } from '@keyway/core'
+import { anonymousIdentity } from '@keyway/core/anonymous'
 import { httpConnector } from '@keyway/http'
 
 const params = new URLSearchParams(location.search)

@@ -1,4 +1,4 @@
-import type { UpgradeRecord, UpgradeResult, UpgradeStore } from '@keyway/core'
+import type { UpgradeRecord, UpgradeResult, UpgradeStore } from '@keyway/core/anonymous'
 import { createRemoteJWKSet } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, deviceDisk, openApp } from '../upgrade/support/device.js'

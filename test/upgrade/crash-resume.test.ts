@@ -1,4 +1,4 @@
-import type { UpgradeRecord, UpgradeResult, UpgradeStore } from '@keyway/core'
+import type { UpgradeRecord, UpgradeResult, UpgradeStore } from '@keyway/core/anonymous'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, type DeviceDisk, deviceDisk, type Faults, openApp } from './support/device.js'
 import { type Stack, startStack } from './support/stack.js'

@@ -1,4 +1,5 @@
-import { decodeJwt, type UpgradeResult } from '@keyway/core'
+import { decodeJwt } from '@keyway/core'
+import type { UpgradeResult } from '@keyway/core/anonymous'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, deviceDisk, openApp } from './support/device.js'
 import { type Stack, startStack } from './support/stack.js'

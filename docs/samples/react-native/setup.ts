@@ -5,7 +5,8 @@
 //   import NetInfo from '@react-native-community/netinfo'
 //   import * as SecureStore from 'expo-secure-store'
 //   import AsyncStorage from '@react-native-async-storage/async-storage'
-import { anonymousIdentity, createSession, keyValueUpgradeStore } from '@keyway/core'
+import { createSession } from '@keyway/core'
+import { anonymousIdentity, keyValueUpgradeStore } from '@keyway/core/anonymous'
 import { httpConnector } from '@keyway/http'
 import {
   type AppStateLike,

@@ -1,4 +1,5 @@
-import { anonymousIdentity, createSession } from '@keyway/core'
+import { createSession } from '@keyway/core'
+import { anonymousIdentity } from '@keyway/core/anonymous'
 import { httpConnector } from '@keyway/http'
 import {
   reactNativePlatform,

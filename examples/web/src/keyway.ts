@@ -1,13 +1,12 @@
 import { betterAuthConnector } from '@keyway/better-auth'
 import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
+import { authFetch, createSession } from '@keyway/core'
 import {
   anonymousIdentity,
-  authFetch,
-  createSession,
   createUpgrade,
   type UpgradeRecord,
   type UpgradeStore,
-} from '@keyway/core'
+} from '@keyway/core/anonymous'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
 import { openDB } from 'idb'

@@ -7,18 +7,25 @@ import { type Connector, decodeJwt, KeywayError, raceSignal } from '@keyway/core
 import { SIGNED_OUT_ERRORS, toKeywayAuth0Error } from './auth0-errors.js'
 
 /** auth0-spa-js methods after which the signed-in user may have changed. */
-const USER_CHANGING = [
+export type Auth0UserChangingMethod =
+  | 'handleRedirectCallback'
+  | 'loginWithPopup'
+  | 'getTokenWithPopup'
+  | 'checkSession'
+  | 'logout'
+
+const USER_CHANGING: readonly Auth0UserChangingMethod[] = [
   'handleRedirectCallback',
   'loginWithPopup',
   'getTokenWithPopup',
   'checkSession',
   'logout',
-] as const
+]
 
 /** The parts of an auth0-spa-js `Auth0Client` the connector uses. */
 export type Auth0ClientLike = Pick<
   Auth0Client,
-  'getTokenSilently' | 'isAuthenticated' | 'getUser' | (typeof USER_CHANGING)[number]
+  'getTokenSilently' | 'isAuthenticated' | 'getUser' | Auth0UserChangingMethod
 >
 
 export interface Auth0ConnectorOptions {

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import 'fake-indexeddb/auto'
-import { anonymousIdentity } from '@keyway/core'
+import { anonymousIdentity } from '@keyway/core/anonymous'
 import { describe, expect, it } from 'vitest'
 import { indexedDbDeviceKeyStore } from './device-key-store.js'
 

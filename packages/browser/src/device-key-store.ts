@@ -1,4 +1,4 @@
-import type { DeviceKeyStore } from '@keyway/core'
+import type { DeviceKeyStore } from '@keyway/core/anonymous'
 import { type IDBPDatabase, openDB } from 'idb'
 
 const STORE = 'device-key'
@@ -33,7 +33,7 @@ export interface IndexedDbDeviceKeyStoreOptions {
  *
  * @example
  * ```ts
- * import { anonymousIdentity } from '@keyway/core'
+ * import { anonymousIdentity } from '@keyway/core/anonymous'
  * import { indexedDbDeviceKeyStore } from '@keyway/browser'
  *
  * const identity = anonymousIdentity({

@@ -1,4 +1,3 @@
-export * from './anonymous/index.js'
 export { type AuthFetchOptions, authFetch } from './auth-fetch.js'
 export { backoffDelay } from './backoff.js'
 export { base64UrlToBytes, bytesToBase64Url, stringToBase64Url } from './base64url.js'

@@ -1,7 +1,7 @@
 // Type-level check: the real host modules' exports are accepted where keyway takes them
 // structurally. Compiled by the root `pnpm typecheck`; nothing here runs.
 
-import { keyValueUpgradeStore } from '@keyway/core'
+import { keyValueUpgradeStore } from '@keyway/core/anonymous'
 import AsyncStorage from '@react-native-async-storage/async-storage'
 import * as SecureStore from 'expo-secure-store'
 import { asyncStorageStorage } from './async-storage-storage.js'

@@ -1,10 +1,5 @@
-import {
-  base64UrlToBytes,
-  bytesToBase64Url,
-  type DeviceKey,
-  type DeviceKeys,
-  KeywayError,
-} from '@keyway/core'
+import { base64UrlToBytes, bytesToBase64Url, KeywayError } from '@keyway/core'
+import type { DeviceKey, DeviceKeys } from '@keyway/core/anonymous'
 import { p256 } from '@noble/curves/nist.js'
 import { secureStoreKey } from './secure-store-key.js'
 import type { SecureStoreLike } from './secure-store-storage.js'
@@ -89,7 +84,7 @@ function deviceKeyFromSeed(seed: Uint8Array): DeviceKey {
  * @example
  * ```ts
  * import * as SecureStore from 'expo-secure-store'
- * import { anonymousIdentity } from '@keyway/core'
+ * import { anonymousIdentity } from '@keyway/core/anonymous'
  *
  * const identity = anonymousIdentity({
  *   audience: 'https://api.example.com',

@@ -1,4 +1,4 @@
-import { anonymousIdentity, memoryDeviceKeyStore } from '@keyway/core'
+import { anonymousIdentity, memoryDeviceKeyStore } from '@keyway/core/anonymous'
 import { createTestPlatform } from '@keyway/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type JwksServer, startJwksServer } from '../test/jwks-server.js'

@@ -1,17 +1,15 @@
 import { betterAuthConnector } from '@keyway/better-auth'
+import { authFetch, createSession, type Session } from '@keyway/core'
 import {
   type AnonymousIdentity,
   anonymousIdentity,
-  authFetch,
-  createSession,
   createUpgrade,
   type DeviceKeyStore,
   keyValueUpgradeStore,
   memoryDeviceKeyStore,
-  type Session,
   type Upgrade,
   type UpgradeStore,
-} from '@keyway/core'
+} from '@keyway/core/anonymous'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
 import { cookieFetch } from '../../support/cookie-fetch.js'

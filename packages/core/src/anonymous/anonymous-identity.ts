@@ -129,7 +129,8 @@ function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
  *
  * @example
  * ```ts
- * import { anonymousIdentity, createSession } from '@keyway/core'
+ * import { createSession } from '@keyway/core'
+ * import { anonymousIdentity } from '@keyway/core/anonymous'
  * import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
  *
  * const platform = browserPlatform()
