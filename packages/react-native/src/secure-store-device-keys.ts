@@ -1,6 +1,7 @@
 import { base64UrlToBytes, bytesToBase64Url, KeywayError } from '@keyway/core'
 import type { DeviceKey, DeviceKeys } from '@keyway/core/anonymous'
 import { p256 } from '@noble/curves/nist.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { secureStoreKey } from './secure-store-key.js'
 import type { SecureStoreLike } from './secure-store-storage.js'
 
@@ -46,15 +47,6 @@ async function secureStoreCall<T>(action: string, call: () => Promise<T>): Promi
       cause,
     })
   }
-}
-
-/** `@noble/curves`' own SHA-256 (the one P-256 prehashes with), so no WebCrypto is needed. */
-function nobleSha256(data: Uint8Array): Uint8Array {
-  // p256 carries its hash at runtime; its type does not declare it.
-  const hash = (p256 as unknown as { hash?: (message: Uint8Array) => Uint8Array }).hash
-  if (typeof hash !== 'function')
-    throw new KeywayError('ERR_CONFIG', '@noble/curves p256 has no hash', { transient: false })
-  return hash(data)
 }
 
 function deviceKeyFromSeed(seed: Uint8Array): DeviceKey {
@@ -141,7 +133,7 @@ export function secureStoreDeviceKeys<O>(
       return run
     },
     async sha256(data) {
-      return nobleSha256(data)
+      return sha256(data)
     },
     randomBytes,
   }
