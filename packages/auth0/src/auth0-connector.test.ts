@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { Auth0Client, GenericError } from '@auth0/auth0-spa-js'
-import { createSession, decodeJwt, isKeywayError } from '@keyway/core'
-import { createTestPlatform, runConnectorConformance } from '@keyway/core/testing'
+import { decodeJwt, isKeywayError } from '@keyway/core'
+import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type OidcServer, startOidcServer } from '../../oidc/test/oidc-server.js'
 import { auth0Connector } from './auth0-connector.js'
@@ -63,15 +63,6 @@ function client(cacheLocation: 'memory' | 'localstorage' = 'memory') {
 
 function options(forceRefresh = false) {
   return { forceRefresh, reason: 'manual' as const, signal: new AbortController().signal }
-}
-
-async function until(check: () => boolean, what: string) {
-  // Auth events arrive on later macrotasks; poll a few turns instead of sleeping.
-  for (let i = 0; i < 200; i++) {
-    if (check()) return
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 runConnectorConformance({
@@ -197,54 +188,22 @@ describe('toKeywayAuth0Error', () => {
   })
 })
 
-describe('a Session on auth0Connector survives (oidc-provider on Auth0 paths)', () => {
-  function sessionOn(c: ReturnType<typeof client>) {
-    const t = createTestPlatform({ startWall: Date.now() })
-    const session = createSession({ connector: auth0Connector(c.auth0), platform: t.platform })
-    return { t, session }
-  }
-
-  it('an outage: token kept, status unchanged', async () => {
+runSessionSurvival({
+  name: 'auth0-spa-js against oidc-provider on Auth0 paths',
+  async signedIn(user) {
     const c = client()
-    await c.signIn('outage')
-    const { session } = sessionOn(c)
-    const token = await session.getToken()
-    server.outage(true)
-    try {
-      const error = await session.refresh().catch((e) => e)
-      expect(isKeywayError(error, 'ERR_NETWORK')).toBe(true)
-      expect(session.getSnapshot().status).toBe('authenticated')
-      expect(await session.getToken()).toBe(token)
-    } finally {
-      server.outage(false)
-      session.dispose()
+    await c.signIn(user)
+    let current = c.userId(user)
+    return {
+      connector: auth0Connector(c.auth0),
+      async switchTo(next) {
+        await c.signIn(next)
+        current = c.userId(next)
+        return current
+      },
+      revoke: () => server.revoke(current),
     }
-  })
-
-  it('a revoked grant: error or signedOut, and no loop while 30 min pass', async () => {
-    const c = client()
-    await c.signIn('revoked')
-    const { t, session } = sessionOn(c)
-    await session.getToken()
-    await server.revoke(c.userId('revoked'))
-    await session.refresh().catch(() => undefined)
-    expect(['error', 'signedOut']).toContain(session.getSnapshot().status)
-    const fetches = session.getSnapshot().counters.fetches
-    const requests = server.state.tokenRequests
-    await t.clock.advance(30 * 60_000)
-    expect(session.getSnapshot().counters.fetches).toBe(fetches)
-    expect(server.state.tokenRequests).toBe(requests)
-    session.dispose()
-  })
-
-  it('a user switch: new userId, the old token never handed out again', async () => {
-    const c = client()
-    await c.signIn('first')
-    const { session } = sessionOn(c)
-    const first = await session.getToken()
-    await c.signIn('second')
-    await until(() => session.getSnapshot().userId === c.userId('second'), 'the switch')
-    for (let i = 0; i < 5; i++) expect(await session.getToken()).not.toBe(first)
-    session.dispose()
-  })
+  },
+  outage: (down) => server.outage(down),
+  providerCalls: () => server.state.tokenRequests,
 })

@@ -10,6 +10,11 @@ export {
 } from './fake-connector.js'
 export { createMemoryCrossTab, createMemoryStorage } from './memory-tabs.js'
 export {
+  runSessionSurvival,
+  type SurvivalClient,
+  type SurvivalSubject,
+} from './session-survival.js'
+export {
   createTestPlatform,
   flushPromises,
   type LogLine,
