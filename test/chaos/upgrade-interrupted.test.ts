@@ -1,6 +1,7 @@
-import type { UpgradeRecord, UpgradeResult, UpgradeStore } from '@keyway/core/anonymous'
+import type { UpgradeResult } from '@keyway/core/anonymous'
 import { createRemoteJWKSet } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dieAfterWriting, labelOf, UPGRADE_STEPS } from '../upgrade/support/crash.js'
 import { type App, deviceDisk, openApp } from '../upgrade/support/device.js'
 import { type Stack, startStack } from '../upgrade/support/stack.js'
 import { ChaosRecorder, tokenVerifier } from './invariants.js'
@@ -24,31 +25,7 @@ afterAll(async () => {
   await stack.close()
 })
 
-const STATES = [
-  'pending(new)',
-  'pending(flushed)',
-  'pending(sent)',
-  'linked',
-  'migrated',
-  'done',
-] as const
-
-function labelOf(record: UpgradeRecord): string {
-  if (record.state !== 'pending') return record.state
-  return `pending(${record.linkSent ? 'sent' : record.flushed ? 'flushed' : 'new'})`
-}
-
-/** The disk's store, except that the process dies right after writing `state`. */
-function dyingAfter(store: UpgradeStore, state: string): UpgradeStore {
-  return {
-    get: () => store.get(),
-    delete: () => store.delete(),
-    async set(record) {
-      await store.set(record)
-      if (labelOf(record) === state) throw new Error(`process killed after writing ${state}`)
-    },
-  }
-}
+const STATES = UPGRADE_STEPS
 
 /** Real time for a session on real timers; "advancing" is letting the event loop run. */
 const realClock = {
@@ -73,7 +50,10 @@ describe('chaos: upgrade interrupted at each state', () => {
     { timeout: 60_000 },
     async (state) => {
       const disk = deviceDisk()
-      const first = openApp(stack, { ...disk, upgradeStore: dyingAfter(disk.upgradeStore, state) })
+      const first = openApp(stack, {
+        ...disk,
+        upgradeStore: dieAfterWriting(disk.upgradeStore, state),
+      })
       const rec1 = observed(first)
       await first.session.getToken()
       const guestId = first.session.getSnapshot().userId!

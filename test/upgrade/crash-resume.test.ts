@@ -1,5 +1,6 @@
-import type { UpgradeRecord, UpgradeResult, UpgradeStore } from '@keyway/core/anonymous'
+import type { UpgradeResult } from '@keyway/core/anonymous'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dieAfterWriting, labelOf } from './support/crash.js'
 import { type App, type DeviceDisk, deviceDisk, type Faults, openApp } from './support/device.js'
 import { type Stack, startStack } from './support/stack.js'
 
@@ -18,23 +19,6 @@ afterAll(async () => {
   for (const app of opened) app.close()
   await stack.close()
 })
-
-function labelOf(record: UpgradeRecord): string {
-  if (record.state !== 'pending') return record.state
-  return `pending(${record.linkSent ? 'sent' : record.flushed ? 'flushed' : 'new'})`
-}
-
-/** The store on disk, except that the process dies right after `label` was written. */
-function dieAfterWriting(store: UpgradeStore, label: string): UpgradeStore {
-  return {
-    get: () => store.get(),
-    delete: () => store.delete(),
-    async set(record) {
-      await store.set(record)
-      if (labelOf(record) === label) throw new Error(`process killed after writing ${label}`)
-    },
-  }
-}
 
 function watchUntilDone(app: App): Promise<UpgradeResult> {
   return new Promise((resolve, reject) => {
