@@ -15,7 +15,8 @@
 // - @keyway/core, goal 4 kB: over it after the anonymous identity moved to
 //   `@keyway/core/anonymous` (6.50 kB; 1 kB = 1000 B here). The session engine alone (createSession) is ~5.8 kB; getting
 //   to 4 kB means a smaller session.ts, not another split. Measured 6.50 kB; limit 6.6 kB.
-// - @keyway/browser, goal 2.5 kB over core: 2.77 kB, of which idb is 1.11 kB. Limit 2.8 kB.
+// @keyway/browser meets its 2.5 kB (2.49 kB, idb 1.11 kB of it) since the device key store
+// moved to `@keyway/browser/anonymous`.
 
 import {
   distEntry,
@@ -58,5 +59,5 @@ export default [
   { name: '@keyway/core { createSession }', import: { [CORE]: '{ createSession }' }, gzip: true },
   ...Object.entries(PROVIDER_SDKS).map(([name, sdk]) => spoke(name, 1000, sdk)),
   spoke('react', 1000, ['react', 'react-dom']),
-  spoke('browser', 2800, []),
+  spoke('browser', 2500, []),
 ]

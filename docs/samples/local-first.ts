@@ -1,4 +1,5 @@
-import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
+import { browserPlatform } from '@keyway/browser'
+import { indexedDbDeviceKeyStore } from '@keyway/browser/anonymous'
 import { createSession } from '@keyway/core'
 import {
   anonymousIdentity,

@@ -1,6 +1,7 @@
 // The page every browser test loads: one keyway session per tab, state exposed on window.
 
-import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
+import { browserPlatform } from '@keyway/browser'
+import { indexedDbDeviceKeyStore } from '@keyway/browser/anonymous'
 import { createSession, decodeJwt, type Session } from '@keyway/core'
 import { anonymousIdentity } from '@keyway/core/anonymous'
 import { httpConnector } from '@keyway/http'

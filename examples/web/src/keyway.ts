@@ -1,5 +1,6 @@
 import { betterAuthConnector } from '@keyway/better-auth'
-import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
+import { browserPlatform } from '@keyway/browser'
+import { indexedDbDeviceKeyStore } from '@keyway/browser/anonymous'
 import { authFetch, createSession } from '@keyway/core'
 import {
   anonymousIdentity,

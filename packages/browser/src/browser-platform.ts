@@ -31,17 +31,16 @@ export interface BrowserPlatformOptions {
  * ```
  */
 export function browserPlatform(options: BrowserPlatformOptions = {}): Platform {
-  const logger = options.logger ?? {
-    debug() {},
-    warn: (message: string) => globalThis.console?.warn(message),
-  }
-  return defaultPlatform({
-    logger,
+  // Core's default logger prefixes `[keyway]`; an app's own logger gets the bare message.
+  const base = defaultPlatform(options.logger ? { logger: options.logger } : {})
+  const logger = base.logger
+  return {
+    ...base,
     storage:
       options.persist === 'memory'
         ? memoryStorage()
         : indexedDbStorage({ dbName: options.dbName, logger }),
-    ...(options.crossTab === false ? {} : { crossTab: webCrossTab() }),
+    ...(options.crossTab === false ? {} : { crossTab: webCrossTab({ logger }) }),
     isOnline: () => globalThis.navigator?.onLine !== false,
     subscribe(listener: (event: PlatformEvent) => void) {
       const win = globalThis as unknown as Window
@@ -50,26 +49,23 @@ export function browserPlatform(options: BrowserPlatformOptions = {}): Platform 
       const onVisibility = () => {
         if (globalThis.document?.visibilityState === 'visible') wake()
       }
-      const online = () => listener('online')
-      const offline = () => listener('offline')
-      win.addEventListener('focus', wake)
-      win.addEventListener('pageshow', wake)
-      win.addEventListener('online', online)
-      win.addEventListener('offline', offline)
-      globalThis.document?.addEventListener('visibilitychange', onVisibility)
       // Page Lifecycle: a frozen page (background tab, bfcache, a discarded-then-restored
       // tab) gets `resume` before its timers run again, so the check need not wait for them.
-      globalThis.document?.addEventListener('resume', wake)
+      const doc = globalThis.document
+      const events: Array<[EventTarget | undefined, string, () => void]> = [
+        [win, 'focus', wake],
+        [win, 'pageshow', wake],
+        [win, 'online', () => listener('online')],
+        [win, 'offline', () => listener('offline')],
+        [doc, 'visibilitychange', onVisibility],
+        [doc, 'resume', wake],
+      ]
+      for (const [target, type, handler] of events) target?.addEventListener(type, handler)
       const stopDetector = startWakeDetector(wake, { intervalMs: options.wakeCheckMs })
       return () => {
-        win.removeEventListener('focus', wake)
-        win.removeEventListener('pageshow', wake)
-        win.removeEventListener('online', online)
-        win.removeEventListener('offline', offline)
-        globalThis.document?.removeEventListener('visibilitychange', onVisibility)
-        globalThis.document?.removeEventListener('resume', wake)
+        for (const [target, type, handler] of events) target?.removeEventListener(type, handler)
         stopDetector()
       }
     },
-  })
+  }
 }

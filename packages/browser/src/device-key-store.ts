@@ -34,7 +34,7 @@ export interface IndexedDbDeviceKeyStoreOptions {
  * @example
  * ```ts
  * import { anonymousIdentity } from '@keyway/core/anonymous'
- * import { indexedDbDeviceKeyStore } from '@keyway/browser'
+ * import { indexedDbDeviceKeyStore } from '@keyway/browser/anonymous'
  *
  * const identity = anonymousIdentity({
  *   audience: 'https://api.example.com',

@@ -1,10 +1,4 @@
 export { type BrowserPlatformOptions, browserPlatform } from './browser-platform.js'
-export {
-  type DeviceKeyLocks,
-  type IndexedDbDeviceKeyStoreOptions,
-  indexedDbDeviceKeyStore,
-  type StorageManagerLike,
-} from './device-key-store.js'
 export { indexedDbStorage, memoryStorage } from './indexeddb-storage.js'
 export {
   startWakeDetector,

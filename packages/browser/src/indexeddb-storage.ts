@@ -38,18 +38,16 @@ export function indexedDbStorage(
     if (!failed) {
       failed = true
       options.logger?.warn(
-        `[keyway] IndexedDB unavailable (${(error as Error)?.name ?? 'error'}); keeping credentials in memory`,
+        `IndexedDB unavailable (${(error as Error)?.name}); credentials kept in memory`,
       )
     }
     return fallback
   }
 
   function open(): Promise<IDBPDatabase> {
+    // Version 1 is the only schema: the upgrade runs on a fresh database only.
     db ??= openDB(options.dbName ?? 'keyway', 1, {
-      upgrade(database) {
-        if (!database.objectStoreNames.contains(STORE)) database.createObjectStore(STORE)
-      },
-      blocked() {},
+      upgrade: (database) => database.createObjectStore(STORE),
     })
     return db
   }

@@ -1,4 +1,4 @@
-import type { Platform } from '@keyway/core'
+import { defaultPlatform, type Platform } from '@keyway/core'
 
 /** The clock and timers the detector runs on: a `Platform`, or the page's own by default. */
 export type WakeDetectorClock = Pick<Platform, 'now' | 'wallNow' | 'setTimeout' | 'clearTimeout'>
@@ -16,16 +16,9 @@ export interface WakeDetectorOptions {
   isHidden?: () => boolean
   /** Lateness that counts while hidden. Default 2 min. */
   hiddenThresholdMs?: number
-  /** Default: `performance.now()`, `Date.now()` and the page's timers. */
+  /** Default: core's `defaultPlatform()` (`performance.now()`, `Date.now()`, the page's timers). */
   clock?: WakeDetectorClock
 }
-
-const pageClock = (): WakeDetectorClock => ({
-  now: () => globalThis.performance?.now() ?? Date.now(),
-  wallNow: () => Date.now(),
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-})
 
 const pageHidden = () => globalThis.document?.visibilityState === 'hidden'
 
@@ -51,7 +44,7 @@ export function startWakeDetector(
   const factor = options.factor ?? 2
   const isHidden = options.isHidden ?? pageHidden
   const hiddenThreshold = options.hiddenThresholdMs ?? 2 * 60_000
-  const clock = options.clock ?? pageClock()
+  const clock = options.clock ?? defaultPlatform()
   let last = { mono: clock.now(), wall: clock.wallNow() }
   let stopped = false
   let timer: unknown

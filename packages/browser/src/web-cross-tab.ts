@@ -66,12 +66,10 @@ export function webCrossTab(options: WebCrossTabOptions = {}): CrossTab {
     options.locks === undefined
       ? (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks
       : (options.locks ?? undefined)
-  const Channel = (): ChannelConstructor | undefined =>
+  const Channel = (): ChannelConstructor | null | undefined =>
     options.BroadcastChannel === undefined
-      ? typeof BroadcastChannel === 'function'
-        ? BroadcastChannel
-        : undefined
-      : (options.BroadcastChannel ?? undefined)
+      ? (globalThis as { BroadcastChannel?: ChannelConstructor }).BroadcastChannel
+      : options.BroadcastChannel
 
   const channelFor = (key: string): BroadcastChannel | undefined => {
     const existing = open.get(key)
@@ -133,9 +131,7 @@ export function webCrossTab(options: WebCrossTabOptions = {}): CrossTab {
       // refreshing tab by tab beats not refreshing at all.
       if (!lockRefusalWarned) {
         lockRefusalWarned = true
-        options.logger?.warn(
-          `[keyway] Web Locks refused (${(error as Error)?.name ?? 'error'}); each tab refreshes on its own`,
-        )
+        options.logger?.warn(`Web Locks refused (${(error as Error)?.name}); tabs refresh alone`)
       }
       return { acquired: true, value: await task() }
     } finally {

@@ -2,7 +2,8 @@
 // IndexedDB, the upgrade step and the local rows in localStorage (shared by every tab).
 
 import { betterAuthConnector } from '@keyway/better-auth'
-import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
+import { browserPlatform } from '@keyway/browser'
+import { indexedDbDeviceKeyStore } from '@keyway/browser/anonymous'
 import { authFetch, createSession } from '@keyway/core'
 import {
   anonymousIdentity,

@@ -131,7 +131,8 @@ function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
  * ```ts
  * import { createSession } from '@keyway/core'
  * import { anonymousIdentity } from '@keyway/core/anonymous'
- * import { browserPlatform, indexedDbDeviceKeyStore } from '@keyway/browser'
+ * import { browserPlatform } from '@keyway/browser'
+ * import { indexedDbDeviceKeyStore } from '@keyway/browser/anonymous'
  *
  * const platform = browserPlatform()
  * const identity = anonymousIdentity({

@@ -138,7 +138,7 @@ export function webCryptoDeviceKeys(store: DeviceKeyStore): DeviceKeys {
 
 /**
  * A device key store in memory: a new identity per process. For tests, servers and
- * scripts; browsers use `indexedDbDeviceKeyStore()` from `@keyway/browser`.
+ * scripts; browsers use `indexedDbDeviceKeyStore()` from `@keyway/browser/anonymous`.
  *
  * @example
  * ```ts
