@@ -20,7 +20,7 @@ export function Root() {
 // 3. State for rendering, the session for actions, the token for token-taking consumers.
 function Header() {
   const { status, userId, lastError } = useAuthState()
-  const session = useSession() // call its methods on it: they are not bound
+  const { signOut } = useSession() // its methods are bound: destructure them freely
   const token = useToken()
   if (status === 'initializing') return <p>Loading…</p>
   if (status === 'error') return <p>Sign-in trouble ({lastError?.code}); retrying.</p>
@@ -28,7 +28,7 @@ function Header() {
   return (
     <header>
       {userId} {token ? '· connected' : '· connecting'}
-      <button type="button" onClick={() => session.signOut()}>
+      <button type="button" onClick={signOut}>
         Sign out
       </button>
     </header>

@@ -629,3 +629,20 @@ describe('Session: storage and tabs', () => {
     tabB!.dispose()
   })
 })
+
+describe('Session: methods work detached from the object', () => {
+  it('destructured getToken, getSnapshot, subscribe, refresh and dispose keep their session', async () => {
+    const { session } = await setup({ lifetimeSec: 60 })
+    const { getToken, getSnapshot, subscribe, refresh, dispose } = session
+    let notified = 0
+    const unsubscribe = subscribe(() => notified++)
+    const token = await getToken()
+    expect(decodeJwt(token).payload.sub).toBe(getSnapshot().userId)
+    const refreshed = await refresh()
+    expect(refreshed?.token).not.toBe(token)
+    expect(notified).toBeGreaterThan(0)
+    unsubscribe()
+    dispose()
+    await expect(getToken()).rejects.toSatisfy((e: unknown) => isKeywayError(e, 'ERR_DISPOSED'))
+  })
+})

@@ -80,6 +80,17 @@ type FetchOutcome =
 /** Reasons for which the provider's cache is right: no forced refresh. */
 const UNFORCED: ReadonlySet<FetchReason> = new Set(['initial', 'changed'])
 
+const METHODS = [
+  'getToken',
+  'getCredentials',
+  'reportRejected',
+  'refresh',
+  'signOut',
+  'subscribe',
+  'getSnapshot',
+  'dispose',
+] as const
+
 class KeywaySession implements Session {
   readonly connector: Connector
   readonly #platform: Platform
@@ -122,6 +133,9 @@ class KeywaySession implements Session {
     this.#anonymous = anonymous
     this.#calls = new CallWindow(this.#policy.maxCallsPerMinute)
     this.#snapshot = this.#buildSnapshot()
+    // Bound, so `const { getToken } = session` and passing `session.getToken` as a callback
+    // (React, TanStack Query) work: private fields need the real `this`.
+    for (const name of METHODS) this[name] = this[name].bind(this) as never
     this.#ready = this.#start()
   }
 
