@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CONNECTOR_ID_PATTERN, type Connector, type FetchCredentialsOptions } from '../contract.js'
 import { isKeywayError, KeywayError } from '../errors.js'
 import { decodeJwt } from '../jwt.js'
+import { until } from './until.js'
 
 /** What the conformance suite may do to the provider behind a connector. */
 export interface ConformanceControls {
@@ -34,14 +35,8 @@ function options(overrides: Partial<FetchCredentialsOptions> = {}): FetchCredent
   }
 }
 
-async function until(check: () => boolean, what: string, tries = 200): Promise<void> {
-  // Provider SDKs deliver auth events asynchronously; poll on macrotask turns, not on a timer.
-  for (let i = 0; i < tries; i++) {
-    if (check()) return
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  throw new Error(`conformance: timed out waiting for ${what}`)
-}
+const waitFor = (check: () => boolean, what: string) =>
+  until(check, what, { suite: 'conformance', tries: 200 })
 
 function subOf(token: string): string | undefined {
   return decodeJwt(token).payload.sub
@@ -129,15 +124,15 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
       let changes = 0
       cleanups.push(connector.subscribe(() => changes++))
       await controls.signIn('alice')
-      await until(() => changes >= 1, 'a change after sign-in')
+      await waitFor(() => changes >= 1, 'a change after sign-in')
       const alice = await connector.fetchCredentials(options())
       const afterSignIn = changes
       await controls.signOut()
-      await until(() => changes > afterSignIn, 'a change after sign-out')
+      await waitFor(() => changes > afterSignIn, 'a change after sign-out')
       await expect(connector.fetchCredentials(options({ reason: 'changed' }))).resolves.toBeNull()
       const afterSignOut = changes
       await controls.signIn('bob')
-      await until(() => changes > afterSignOut, 'a change after switching to another user')
+      await waitFor(() => changes > afterSignOut, 'a change after switching to another user')
       const bob = await connector.fetchCredentials(options({ reason: 'changed' }))
       expect(subOf(bob!.token)).not.toBe(subOf(alice!.token))
     })

@@ -3,6 +3,7 @@ import type { Connector } from '../contract.js'
 import { isKeywayError, type KeywayErrorCode } from '../errors.js'
 import { createSession } from '../session.js'
 import { createTestPlatform } from './test-platform.js'
+import { until } from './until.js'
 
 /** One signed-in provider client, as the survival suite drives it. */
 export interface SurvivalClient {
@@ -25,15 +26,6 @@ export interface SurvivalSubject {
   providerCalls?(): number
   /** The error code a refresh during an outage must carry. Default `ERR_NETWORK`. */
   outageCode?: KeywayErrorCode
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  // Provider SDKs deliver auth events asynchronously; poll on macrotask turns.
-  for (let i = 0; i < 500; i++) {
-    if (check()) return
-    await new Promise((r) => setTimeout(r, 10))
-  }
-  throw new Error(`session survival: timed out waiting for ${what}`)
 }
 
 /**
@@ -95,7 +87,10 @@ export function runSessionSurvival(subject: SurvivalSubject): void {
       const { session } = sessionOn(client.connector)
       const first = await session.getToken()
       const second = await client.switchTo('second')
-      await until(() => session.getSnapshot().userId === second, 'the switch')
+      await until(() => session.getSnapshot().userId === second, 'the switch', {
+        suite: 'session survival',
+        tries: 500,
+      })
       for (let i = 0; i < 5; i++) expect(await session.getToken()).not.toBe(first)
       session.dispose()
     })
