@@ -3,7 +3,7 @@ import { Auth0Client, GenericError } from '@auth0/auth0-spa-js'
 import { decodeJwt, isKeywayError } from '@keyway/core'
 import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type OidcServer, startOidcServer } from '../../oidc/test/oidc-server.js'
+import { type OidcServer, startOidcServer, survivalSubject } from '../../oidc/test/oidc-server.js'
 import { auth0Connector } from './auth0-connector.js'
 import { toKeywayAuth0Error } from './auth0-errors.js'
 
@@ -188,22 +188,11 @@ describe('toKeywayAuth0Error', () => {
   })
 })
 
-runSessionSurvival({
-  name: 'auth0-spa-js against oidc-provider on Auth0 paths',
-  async signedIn(user) {
-    const c = client()
-    await c.signIn(user)
-    let current = c.userId(user)
-    return {
-      connector: auth0Connector(c.auth0),
-      async switchTo(next) {
-        await c.signIn(next)
-        current = c.userId(next)
-        return current
-      },
-      revoke: () => server.revoke(current),
-    }
-  },
-  outage: (down) => server.outage(down),
-  providerCalls: () => server.state.tokenRequests,
-})
+runSessionSurvival(
+  survivalSubject(
+    () => server,
+    'auth0-spa-js against oidc-provider on Auth0 paths',
+    client,
+    (c) => auth0Connector(c.auth0),
+  ),
+)

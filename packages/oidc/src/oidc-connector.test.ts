@@ -9,7 +9,7 @@ import {
   WebStorageStateStore,
 } from 'oidc-client-ts'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { type OidcServer, startOidcServer } from '../test/oidc-server.js'
+import { type OidcServer, startOidcServer, survivalSubject } from '../test/oidc-server.js'
 import { oidcConnector } from './oidc-connector.js'
 import { toKeywayOidcError } from './oidc-errors.js'
 
@@ -207,22 +207,11 @@ describe('toKeywayOidcError', () => {
   })
 })
 
-runSessionSurvival({
-  name: 'oidc-client-ts against a real oidc-provider',
-  async signedIn(user) {
-    const c = client()
-    await c.signIn(user)
-    let current = c.userId(user)
-    return {
-      connector: oidcConnector(c.userManager),
-      async switchTo(next) {
-        await c.signIn(next)
-        current = c.userId(next)
-        return current
-      },
-      revoke: () => server.revoke(current),
-    }
-  },
-  outage: (down) => server.outage(down),
-  providerCalls: () => server.state.tokenRequests,
-})
+runSessionSurvival(
+  survivalSubject(
+    () => server,
+    'oidc-client-ts against a real oidc-provider',
+    client,
+    (c) => oidcConnector(c.userManager),
+  ),
+)

@@ -11,6 +11,8 @@
  */
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import type { Connector } from '@keyway/core'
+import type { SurvivalSubject } from '@keyway/core/testing'
 import { exportJWK, generateKeyPair } from 'jose'
 import Provider, { type Configuration } from 'oidc-provider'
 
@@ -203,5 +205,44 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
         for (const s of sockets) s.destroy()
         server.close(() => r())
       }),
+  }
+}
+
+/** A client of this server as the session survival suite drives it. */
+export interface SurvivalClientOf {
+  signIn(user: string): Promise<unknown>
+  userId(user: string): string
+}
+
+/**
+ * The `runSessionSurvival` subject for a connector over this server: a fresh client per
+ * scenario, sign-in and user switch through the client, revocation and outage through the
+ * server, and the server's token-request count as the proof that nothing loops. `server` is
+ * a getter: the suite is declared before `beforeAll` starts the server.
+ */
+export function survivalSubject<C extends SurvivalClientOf>(
+  server: () => OidcServer,
+  name: string,
+  newClient: () => C,
+  connectorOf: (client: C) => Connector,
+): SurvivalSubject {
+  return {
+    name,
+    async signedIn(user) {
+      const c = newClient()
+      await c.signIn(user)
+      let current = c.userId(user)
+      return {
+        connector: connectorOf(c),
+        async switchTo(next) {
+          await c.signIn(next)
+          current = c.userId(next)
+          return current
+        },
+        revoke: () => server().revoke(current),
+      }
+    },
+    outage: (down) => server().outage(down),
+    providerCalls: () => server().state.tokenRequests,
   }
 }
