@@ -61,7 +61,7 @@ export function browserPlatform(options: BrowserPlatformOptions = {}): Platform 
         [doc, 'resume', wake],
       ]
       for (const [target, type, handler] of events) target?.addEventListener(type, handler)
-      const stopDetector = startWakeDetector(wake, { intervalMs: options.wakeCheckMs })
+      const stopDetector = startWakeDetector(wake, { intervalMs: options.wakeCheckMs, clock: base })
       return () => {
         for (const [target, type, handler] of events) target?.removeEventListener(type, handler)
         stopDetector()
