@@ -1,4 +1,10 @@
-import type { CrossTab, CrossTabMessage, LockResult, Logger } from '@keyway/core'
+import {
+  type CrossTab,
+  type CrossTabMessage,
+  isStoredCredentials,
+  type LockResult,
+  type Logger,
+} from '@keyway/core'
 
 /** The part of `navigator.locks` keyway uses. */
 export interface LockManagerLike {
@@ -29,15 +35,8 @@ export function parseCrossTabMessage(data: unknown): CrossTabMessage | undefined
   if (typeof data !== 'object' || data === null) return undefined
   const { type, credentials } = data as { type?: unknown; credentials?: unknown }
   if (type === 'signedOut' || type === 'changed') return { type }
-  if (type !== 'credentials' || typeof credentials !== 'object' || credentials === null)
-    return undefined
-  const c = credentials as Record<string, unknown>
-  if (typeof c.token !== 'string' || typeof c.receivedAtWall !== 'number') return undefined
-  if (c.expiresAtWall !== null && typeof c.expiresAtWall !== 'number') return undefined
-  return {
-    type,
-    credentials: credentials as Extract<CrossTabMessage, { type: 'credentials' }>['credentials'],
-  }
+  if (type !== 'credentials' || !isStoredCredentials(credentials)) return undefined
+  return { type, credentials }
 }
 
 /**

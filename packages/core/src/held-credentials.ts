@@ -1,6 +1,6 @@
 import type { Credentials } from './contract.js'
 import { decodeJwt } from './jwt.js'
-import type { Platform, StoredCredentials } from './platform.js'
+import { isStoredCredentials, type Platform, type StoredCredentials } from './platform.js'
 
 /** Credentials as the session holds them: anchored to the local clocks at arrival. */
 export interface HeldCredentials {
@@ -107,10 +107,8 @@ export function toStored(held: HeldCredentials): StoredCredentials {
 
 /** Re-anchors stored credentials to this tab's monotonic clock. `undefined` for bad data. */
 export function fromStored(stored: unknown, platform: Platform): HeldCredentials | undefined {
-  if (typeof stored !== 'object' || stored === null) return undefined
-  const s = stored as Partial<StoredCredentials>
-  if (typeof s.token !== 'string' || typeof s.receivedAtWall !== 'number') return undefined
-  if (s.expiresAtWall !== null && typeof s.expiresAtWall !== 'number') return undefined
+  if (!isStoredCredentials(stored)) return undefined
+  const s = stored
   try {
     decodeJwt(s.token)
   } catch {

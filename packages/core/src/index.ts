@@ -21,6 +21,7 @@ export {
   type CrossTab,
   type CrossTabMessage,
   defaultPlatform,
+  isStoredCredentials,
   type LockResult,
   type Logger,
   type Platform,

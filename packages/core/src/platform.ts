@@ -27,6 +27,27 @@ export interface StoredCredentials {
   anonymous?: boolean
 }
 
+/**
+ * Whether a value read back from storage or another tab has the fields keyway relies on
+ * (`token`, `receivedAtWall`, `expiresAtWall`). Storage and messages are never trusted:
+ * anything else is treated as nothing stored.
+ *
+ * @example
+ * ```ts
+ * const value: unknown = JSON.parse(text)
+ * if (isStoredCredentials(value)) useIt(value)
+ * ```
+ */
+export function isStoredCredentials(value: unknown): value is StoredCredentials {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Partial<StoredCredentials>
+  return (
+    typeof v.token === 'string' &&
+    typeof v.receivedAtWall === 'number' &&
+    (v.expiresAtWall === null || typeof v.expiresAtWall === 'number')
+  )
+}
+
 /** Async key-value storage for credentials (IndexedDB, secure storage, memory). */
 export interface CredentialStorage {
   get(key: string): Promise<StoredCredentials | undefined>

@@ -77,9 +77,6 @@ type FetchOutcome =
   | { kind: 'signedOut' }
   | { kind: 'error'; error: KeywayError }
 
-/** Reasons for which the provider's cache is right: no forced refresh. */
-const UNFORCED: ReadonlySet<FetchReason> = new Set(['initial', 'changed'])
-
 const METHODS = [
   'getToken',
   'getCredentials',
@@ -445,7 +442,9 @@ class KeywaySession implements Session {
       )
     })
     const options: FetchCredentialsOptions = {
-      forceRefresh: !UNFORCED.has(reason),
+      // A first fetch and a provider change may take the provider's cached token; every
+      // other reason is for a newer one.
+      forceRefresh: reason !== 'initial' && reason !== 'changed',
       reason,
       signal: controller.signal,
     }

@@ -1,4 +1,4 @@
-import { KeywayError, type StoredCredentials } from '@keyway/core'
+import { isStoredCredentials, KeywayError, type StoredCredentials } from '@keyway/core'
 
 /**
  * Credentials as JSON, with only the fields keyway stores: whatever else an object carries
@@ -32,14 +32,12 @@ export function credentialsFromJson(
   } catch {
     return undefined
   }
-  if (typeof value !== 'object' || value === null) return undefined
-  const v = value as Record<string, unknown>
-  if (typeof v.token !== 'string' || typeof v.receivedAtWall !== 'number') return undefined
-  if (v.expiresAtWall !== null && typeof v.expiresAtWall !== 'number') return undefined
+  if (!isStoredCredentials(value)) return undefined
+  const v = value
   return {
     token: v.token,
     ...(typeof v.endpoint === 'string' ? { endpoint: v.endpoint } : {}),
-    expiresAtWall: v.expiresAtWall as number | null,
+    expiresAtWall: v.expiresAtWall,
     lifetimeMs: typeof v.lifetimeMs === 'number' ? v.lifetimeMs : null,
     receivedAtWall: v.receivedAtWall,
     userId: typeof v.userId === 'string' ? v.userId : null,
