@@ -2,26 +2,26 @@ import type { Credentials } from './contract.js'
 import { decodeJwt } from './jwt.js'
 import { isStoredCredentials, type Platform, type StoredCredentials } from './platform.js'
 
-/** Credentials as the session holds them: anchored to the local clocks at arrival. */
-export interface HeldCredentials {
+/**
+ * Credentials as the session holds them: the stored form (wall-clock times, shared with
+ * storage and other tabs) plus the monotonic anchor of this tab.
+ */
+export interface HeldCredentials extends StoredCredentials {
   credentials: Credentials
-  userId: string | null
-  /** Monotonic and wall time at which the token stops being usable; `null` = until rejected. */
+  /** Monotonic time at which the token stops being usable; `null` = until rejected. */
   expiresMono: number | null
-  expiresWall: number | null
-  /** The token's whole lifetime (for the refresh lead); `null` when unknown. */
-  lifetimeMs: number | null
-  receivedWall: number
-  /** Monotonic time at which to refresh (lead and jitter applied once per token). */
-  refreshAtMono: number | null
   /** How many times a backend rejected this very token. */
   rejections: number
+  /** The provider changed user since this arrived: never handed out again. */
+  stale?: boolean
+  /** Milliseconds before expiry at which to refresh (lead and jitter drawn once per token). */
+  refreshOffsetMs?: number
 }
 
 /**
- * Estimates the offset between the issuer's clock and the local wall clock from
- * freshly minted tokens: a token's `iat` is at most "now" on the issuer, so the largest
- * recent sample is the best estimate (cached, older tokens give smaller ones).
+ * Issuer clock minus local wall clock now, from the `iat` samples of freshly minted tokens:
+ * a token's `iat` is at most "now" on the issuer, so the largest recent sample is the best
+ * estimate (cached, older tokens give smaller ones). 0 until a token with `iat` arrived.
  *
  * Samples are kept against the monotonic clock (`iat − receivedMono`), not the wall clock:
  * when the user or NTP moves the wall clock, samples taken before the move stay true, and
@@ -30,103 +30,100 @@ export interface HeldCredentials {
  * expired on arrival.) A monotonic clock that stood still in a sleep only makes old
  * samples smaller, so the max still picks the fresh one.
  */
-export class SkewEstimator {
-  private samples: number[] = []
-
-  add(iatMs: number, receivedMono: number): void {
-    this.samples.push(iatMs - receivedMono)
-    if (this.samples.length > 5) this.samples.shift()
-  }
-
-  /** Issuer clock minus local wall clock at this moment, ms; 0 until a token with `iat` arrived. */
-  skewMs(platform: Pick<Platform, 'now' | 'wallNow'>): number {
-    if (this.samples.length === 0) return 0
-    return Math.max(...this.samples) + platform.now() - platform.wallNow()
-  }
+export function skewMs(samples: number[], platform: Platform): number {
+  return samples.length ? Math.max(...samples) + platform.now() - platform.wallNow() : 0
 }
 
 /**
- * Anchors fresh credentials to the local clocks. Remaining life comes from
- * `exp − (local now + estimated skew)`: the token's relative lifetime, immune to a wrong
- * local clock. `expiresAt` (local epoch ms) can only shorten it.
- * Throws `ERR_MALFORMED_TOKEN` when the token is not a JWT.
+ * Anchors stored-form credentials to this tab's monotonic clock. `credentials` is what the
+ * connector answered, handed back as it is; from storage, it is rebuilt from the stored form.
  */
-export function anchorCredentials(
-  credentials: Credentials,
+function hold(
+  stored: StoredCredentials,
   platform: Platform,
-  skew: SkewEstimator,
+  credentials?: Credentials,
 ): HeldCredentials {
-  const { payload } = decodeJwt(credentials.token)
-  const receivedWall = platform.wallNow()
-  const receivedMono = platform.now()
-  if (payload.iat !== undefined) skew.add(payload.iat * 1000, receivedMono)
-
-  let remaining: number | null = null
-  // `iat` and `exp` have one-second resolution, so the skew estimate can be up to a second
-  // short: count the token as ending a second early rather than hand it out dead.
-  if (payload.exp !== undefined)
-    remaining = payload.exp * 1000 - (receivedWall + skew.skewMs(platform)) - 1000
-  if (typeof credentials.expiresAt === 'number' && Number.isFinite(credentials.expiresAt)) {
-    const byExpiresAt = credentials.expiresAt - receivedWall
-    remaining = remaining === null ? byExpiresAt : Math.min(remaining, byExpiresAt)
-  }
-  const lifetimeMs =
-    payload.exp !== undefined && payload.iat !== undefined
-      ? (payload.exp - payload.iat) * 1000
-      : remaining
+  const { token, endpoint, expiresAtWall } = stored
   return {
-    credentials,
-    userId: payload.sub ?? null,
-    expiresMono: remaining === null ? null : receivedMono + remaining,
-    expiresWall: remaining === null ? null : receivedWall + remaining,
-    lifetimeMs,
-    receivedWall,
-    refreshAtMono: null,
+    ...stored,
+    credentials: credentials ?? {
+      token,
+      ...(endpoint === undefined ? {} : { endpoint }),
+      ...(expiresAtWall === null ? {} : { expiresAt: expiresAtWall }),
+    },
+    expiresMono:
+      expiresAtWall === null ? null : platform.now() + expiresAtWall - platform.wallNow(),
     rejections: 0,
   }
 }
 
-/** Life left on both clocks, the smaller one: the monotonic clock may stand still in sleep. */
-export function remainingMs(held: HeldCredentials, platform: Platform): number {
-  if (held.expiresMono === null || held.expiresWall === null) return Number.POSITIVE_INFINITY
-  return Math.min(held.expiresMono - platform.now(), held.expiresWall - platform.wallNow())
+/**
+ * Anchors fresh credentials to the local clocks, adding an `iat` sample to `skewSamples`
+ * (the last 5 are kept). Remaining life comes from `exp − (local now + estimated skew)`:
+ * the token's relative lifetime, immune to a wrong local clock. `expiresAt` (local epoch
+ * ms) can only shorten it. Throws `ERR_MALFORMED_TOKEN` when the token is not a JWT.
+ */
+export function anchorCredentials(
+  credentials: Credentials,
+  anonymous: boolean,
+  platform: Platform,
+  skewSamples: number[],
+): HeldCredentials {
+  const { token, endpoint, expiresAt } = credentials
+  const { exp, iat, sub } = decodeJwt(token).payload
+  const receivedAtWall = platform.wallNow()
+  if (iat !== undefined && skewSamples.push(iat * 1000 - platform.now()) > 5) skewSamples.shift()
+  // `iat` and `exp` have one-second resolution, so the skew estimate can be up to a second
+  // short: count the token as ending a second early rather than hand it out dead.
+  let remaining =
+    exp === undefined ? null : exp * 1000 - receivedAtWall - skewMs(skewSamples, platform) - 1000
+  if (typeof expiresAt === 'number' && Number.isFinite(expiresAt))
+    remaining = Math.min(remaining ?? Number.POSITIVE_INFINITY, expiresAt - receivedAtWall)
+  return hold(
+    toStored({
+      token,
+      endpoint,
+      expiresAtWall: remaining === null ? null : receivedAtWall + remaining,
+      lifetimeMs: exp !== undefined && iat !== undefined ? (exp - iat) * 1000 : remaining,
+      receivedAtWall,
+      userId: sub ?? null,
+      anonymous,
+    }),
+    platform,
+    credentials,
+  )
 }
 
-/** The wall-clock form shared with storage and other tabs (same device, same wall clock). */
-export function toStored(held: HeldCredentials): StoredCredentials {
-  const { token, endpoint } = held.credentials
+/** Life left on both clocks, the smaller one: the monotonic clock may stand still in sleep. */
+export function remainingMs(held: HeldCredentials, platform: Platform): number {
+  if (held.expiresMono === null || held.expiresAtWall === null) return Number.POSITIVE_INFINITY
+  return Math.min(held.expiresMono - platform.now(), held.expiresAtWall - platform.wallNow())
+}
+
+/**
+ * The wall-clock form shared with storage and other tabs (same device, same wall clock):
+ * only the stored fields, with `endpoint` and `anonymous` left out when they say nothing.
+ */
+export function toStored(held: StoredCredentials): StoredCredentials {
+  const { token, endpoint, expiresAtWall, lifetimeMs, receivedAtWall, userId, anonymous } = held
   return {
     token,
-    ...(endpoint === undefined ? {} : { endpoint }),
-    expiresAtWall: held.expiresWall,
-    lifetimeMs: held.lifetimeMs,
-    receivedAtWall: held.receivedWall,
-    userId: held.userId,
+    ...(typeof endpoint === 'string' ? { endpoint } : {}),
+    expiresAtWall,
+    lifetimeMs: typeof lifetimeMs === 'number' ? lifetimeMs : null,
+    receivedAtWall,
+    userId: typeof userId === 'string' ? userId : null,
+    ...(anonymous === true ? { anonymous } : {}),
   }
 }
 
 /** Re-anchors stored credentials to this tab's monotonic clock. `undefined` for bad data. */
 export function fromStored(stored: unknown, platform: Platform): HeldCredentials | undefined {
   if (!isStoredCredentials(stored)) return undefined
-  const s = stored
   try {
-    decodeJwt(s.token)
+    decodeJwt(stored.token)
   } catch {
     return undefined
   }
-  const expiresWall = s.expiresAtWall ?? null
-  return {
-    credentials: {
-      token: s.token,
-      ...(typeof s.endpoint === 'string' ? { endpoint: s.endpoint } : {}),
-      ...(expiresWall === null ? {} : { expiresAt: expiresWall }),
-    },
-    userId: typeof s.userId === 'string' ? s.userId : null,
-    expiresMono: expiresWall === null ? null : platform.now() + (expiresWall - platform.wallNow()),
-    expiresWall,
-    lifetimeMs: typeof s.lifetimeMs === 'number' ? s.lifetimeMs : null,
-    receivedWall: s.receivedAtWall,
-    refreshAtMono: null,
-    rejections: 0,
-  }
+  return hold(toStored(stored), platform)
 }

@@ -1,18 +1,26 @@
-import { backoffDelay, CallWindow } from './backoff.js'
+import { backoffDelay } from './backoff.js'
 import type { Connector, Credentials, FetchCredentialsOptions, FetchReason } from './contract.js'
-import { KeywayError, toKeywayError } from './errors.js'
+import { isKeywayError, KeywayError, toKeywayError } from './errors.js'
 import {
   anchorCredentials,
   fromStored,
   type HeldCredentials,
   remainingMs,
-  SkewEstimator,
+  skewMs,
   toStored,
 } from './held-credentials.js'
-import { defaultPlatform, type Platform, type PlatformEvent, type TimerHandle } from './platform.js'
+import {
+  type CrossTabMessage,
+  defaultPlatform,
+  type Logger,
+  type Platform,
+  type PlatformEvent,
+  type TimerHandle,
+} from './platform.js'
 import { DEFAULT_POLICY, MAX_TIMER_DELAY_MS, type RefreshPolicy } from './policy.js'
 import { redactToken } from './redact.js'
 import { minimumRemaining, refreshOffset } from './refresh-schedule.js'
+import { raceSignal } from './signal.js'
 import { nextSnapshot, type SessionSnapshot, type SessionStatus } from './snapshot.js'
 
 /**
@@ -68,747 +76,20 @@ export interface Session {
   dispose(): void
 }
 
-type Held = HeldCredentials & { anonymous: boolean; stale: boolean; refreshOffsetMs?: number }
+/** What the connector answered: credentials, `null` (nobody is signed in) or an error. */
+type Answer = HeldCredentials | null | KeywayError
 
-type FetchOutcome =
-  | { kind: 'credentials'; held: Held }
-  | { kind: 'adopted'; held: Held }
-  | { kind: 'kept' }
-  | { kind: 'signedOut' }
-  | { kind: 'error'; error: KeywayError }
-
-const METHODS = [
-  'getToken',
-  'getCredentials',
-  'reportRejected',
-  'refresh',
-  'signOut',
-  'subscribe',
-  'getSnapshot',
-  'dispose',
-] as const
-
-class KeywaySession implements Session {
-  readonly connector: Connector
-  readonly #platform: Platform
-  readonly #policy: RefreshPolicy
-  readonly #key: string
-  readonly #anonymous: AnonymousSource | undefined
-
-  #held: Held | null = null
-  #status: SessionStatus = 'initializing'
-  #lastError: KeywayError | null = null
-  readonly #counters = { fetches: 0, failures: 0, rejections: 0 }
-  #snapshot: SessionSnapshot
-  readonly #listeners = new Set<() => void>()
-
-  #inflight: Promise<void> | null = null
-  #inflightController: AbortController | null = null
-  /** Bumped by sign-out, provider changes and dispose: results of older fetches are dropped. */
-  #epoch = 0
-  #failuresInRow = 0
-  #retryAtMono = 0
-  #lastFetchMs = 0
-  readonly #calls: CallWindow
-  readonly #fetchWindow = new CallWindow(Number.POSITIVE_INFINITY)
-  readonly #skew = new SkewEstimator()
-  #skewWarned = false
-  #stormWarnedAt = Number.NEGATIVE_INFINITY
-
-  #timer: TimerHandle | undefined
-  #timerArmed = { mono: 0, wall: 0, delay: 0 }
-  #disposed = false
-  readonly #cleanups: Array<() => void> = []
-  readonly #ready: Promise<void>
-
-  constructor(options: SessionOptions) {
-    const { connector, platform, storageKey, anonymous, ...policy } = options
-    this.connector = connector
-    this.#platform = platform ?? defaultPlatform()
-    this.#policy = { ...DEFAULT_POLICY, ...definedOnly(policy) }
-    this.#key = storageKey ?? `keyway:${connector.id}`
-    this.#anonymous = anonymous
-    this.#calls = new CallWindow(this.#policy.maxCallsPerMinute)
-    this.#snapshot = this.#buildSnapshot()
-    // Bound, so `const { getToken } = session` and passing `session.getToken` as a callback
-    // (React, TanStack Query) work: private fields need the real `this`.
-    for (const name of METHODS) this[name] = this[name].bind(this) as never
-    this.#ready = this.#start()
-  }
-
-  // ── public API ───────────────────────────────────────────────────────────────
-
-  async getToken(): Promise<string> {
-    const credentials = await this.getCredentials()
-    if (credentials === null) throw new KeywayError('ERR_SIGNED_OUT', 'Nobody is signed in')
-    return credentials.token
-  }
-
-  async getCredentials(): Promise<Credentials | null> {
-    const failuresAtStart = this.#counters.failures
-    for (let round = 0; round < 4; round++) {
-      this.#assertAlive()
-      await this.#ready
-      this.#assertAlive()
-      const usable = this.#usable()
-      if (usable) {
-        // Still good to hand out, but due: a timer that slept late would refresh it anyway.
-        if (this.#refreshDue(usable)) this.#check('proactive')
-        return usable.credentials
-      }
-      if (this.#inflight) {
-        await this.#inflight
-        continue
-      }
-      if (this.#status === 'signedOut') return null
-      if (this.#status === 'error' && this.#lastError && !this.#lastError.transient)
-        throw this.#lastError
-      // One call makes at most one attempt of its own; a caller waiting for a token makes the
-      // backoff wait give way, but not the call budget or the offline state.
-      const blocked =
-        this.#counters.failures > failuresAtStart
-          ? (this.#lastError ?? undefined)
-          : this.#blockedBy(this.#held ? 'proactive' : 'initial', true)
-      if (blocked) return this.#lastResort(blocked)
-      await this.#runFetch(this.#held ? 'proactive' : 'initial', true)
-    }
-    return this.#lastResort(
-      this.#lastError ?? new KeywayError('ERR_PROVIDER', 'No credentials could be obtained'),
-    )
-  }
-
-  /** When no fresh token can be had now, a nearly dead one that is still valid beats none. */
-  #lastResort(error: KeywayError): Credentials {
-    const held = this.#held
-    if (held && !held.stale && held.rejections < 2 && remainingMs(held, this.#platform) > 0)
-      return held.credentials
-    throw error
-  }
-
-  async reportRejected(token: string): Promise<Credentials | null> {
-    this.#assertAlive()
-    await this.#ready
-    this.#counters.rejections++
-    const held = this.#held
-    if (!held || held.credentials.token !== token) {
-      // An old token: whatever replaced it already is the answer.
-      this.#emit()
-      return this.getCredentials()
-    }
-    held.rejections++
-    this.#debug(`token ${redactToken(token)} rejected by a backend (${held.rejections}×)`)
-    if (held.rejections >= 2) {
-      this.#rejectedTwice()
-      this.#schedule()
-      throw this.#lastError!
-    }
-    this.#emit()
-    if (this.#inflight) await this.#inflight
-    if (this.#held && this.#held.credentials.token !== token && this.#usable())
-      return this.#held.credentials
-    const limited = this.#calls.nextAllowed(this.#platform.now())
-    if (limited > this.#platform.now()) throw this.#rateLimited(limited)
-    const failuresBefore = this.#counters.failures
-    await this.#runFetch('rejected')
-    while (this.#inflight) await this.#inflight
-    if (this.#counters.failures > failuresBefore) throw this.#lastError!
-    const usable = this.#usable()
-    if (usable) return usable.credentials
-    if (this.#status === 'signedOut') return null
-    throw this.#lastError ?? new KeywayError('ERR_REJECTED', 'The backend rejected the token')
-  }
-
-  async refresh(): Promise<Credentials | null> {
-    this.#assertAlive()
-    await this.#ready
-    if (this.#inflight) await this.#inflight
-    const allowed = this.#calls.nextAllowed(this.#platform.now())
-    if (allowed > this.#platform.now()) throw this.#rateLimited(allowed)
-    this.#retryAtMono = 0
-    const failuresBefore = this.#counters.failures
-    await this.#runFetch('manual')
-    // A provider change during the fetch starts a newer one: answer with its outcome.
-    while (this.#inflight) await this.#inflight
-    if (this.#counters.failures > failuresBefore) throw this.#lastError!
-    return this.#usable()?.credentials ?? null
-  }
-
-  async signOut(): Promise<void> {
-    this.#assertAlive()
-    await this.#ready
-    this.#forget('signedOut')
-    // Forget the guest before anyone (this tab's provider listener, other tabs) fetches
-    // anew, or the next anonymous token would still speak for the old guest.
-    await this.#anonymous?.reset?.()?.catch((e) => this.#storageFailed(e))
-    this.#platform.crossTab?.post(this.#key, { type: 'signedOut' })
-    await this.#platform.storage?.delete(this.#key).catch((e) => this.#storageFailed(e))
-    await this.connector.signOut?.()
-    if (this.#anonymous) void this.#runFetch('changed')
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener)
-    return () => {
-      this.#listeners.delete(listener)
-    }
-  }
-
-  getSnapshot(): SessionSnapshot {
-    return this.#snapshot
-  }
-
-  dispose(): void {
-    if (this.#disposed) return
-    this.#disposed = true
-    this.#epoch++
-    this.#detachInflight(new KeywayError('ERR_DISPOSED', 'The session was disposed'))
-    this.#clearTimer()
-    for (const cleanup of this.#cleanups.splice(0)) cleanup()
-    this.#listeners.clear()
-  }
-
-  // ── start-up and host signals ────────────────────────────────────────────────
-
-  async #start(): Promise<void> {
-    // Subscribe before restoring so that no provider change falls in the gap.
-    if (this.connector.subscribe)
-      this.#cleanups.push(this.connector.subscribe(() => this.#onProviderChange()))
-    this.#cleanups.push(this.#platform.subscribe((event) => this.#onPlatformEvent(event)))
-    const crossTab = this.#platform.crossTab
-    if (crossTab) this.#cleanups.push(crossTab.listen(this.#key, (m) => this.#onRemote(m)))
-    const restored = await this.#loadStored()
-    if (this.#disposed) return
-    const floor = minimumRemaining(this.#lastFetchMs, this.#policy)
-    if (
-      restored &&
-      this.#status === 'initializing' &&
-      remainingMs(restored, this.#platform) > floor
-    ) {
-      // Usable now: no network before the first token. If it is already due, the timer
-      // fires at once and refreshes it (forced) while callers are served.
-      this.#setHeld(restored)
-      this.#debug(`restored ${redactToken(restored.credentials.token)} from storage`)
-      this.#schedule()
-      return
-    }
-    if (this.#status === 'initializing' && !this.#inflight) void this.#runFetch('initial')
-  }
-
-  #onPlatformEvent(event: PlatformEvent): void {
-    if (this.#disposed) return
-    if (event === 'offline' || event === 'background') {
-      this.#clearTimer()
-      return
-    }
-    // online, wake: look at the token at once, even inside a backoff wait.
-    this.#retryAtMono = Math.min(this.#retryAtMono, this.#platform.now())
-    this.#check('wake')
-  }
-
-  #onProviderChange(): void {
-    if (this.#disposed) return
-    this.#epoch++
-    this.#detachInflight(new KeywayError('ERR_ABORTED', 'The provider changed user'))
-    // The old token is never handed out again unless the provider confirms the same user.
-    if (this.#held) this.#held.stale = true
-    this.#failuresInRow = 0
-    this.#retryAtMono = 0
-    void this.#runFetch('changed')
-  }
-
-  #onRemote(
-    message: Parameters<Parameters<NonNullable<Platform['crossTab']>['listen']>[1]>[0],
-  ): void {
-    if (this.#disposed) return
-    if (message.type === 'signedOut') {
-      if (this.#status === 'signedOut') return
-      this.#forget('signedOut')
-      if (this.#anonymous) void this.#runFetch('changed')
-      return
-    }
-    if (message.type !== 'credentials') return
-    const incoming = fromStored(message.credentials, this.#platform)
-    if (!incoming) return
-    const current = this.#held
-    if (current && current.credentials.token === incoming.credentials.token) return
-    if (current && !current.stale && incoming.receivedWall < current.receivedWall) return
-    this.#adopt({ ...incoming, anonymous: message.credentials.anonymous === true, stale: false })
-    this.#debug(`received ${redactToken(incoming.credentials.token)} from another tab`)
-    this.#schedule()
-  }
-
-  // ── fetching ─────────────────────────────────────────────────────────────────
-
-  #runFetch(reason: FetchReason, onDemand = false): Promise<void> {
-    if (this.#inflight) return this.#inflight
-    if (this.#disposed || this.#blockedBy(reason, onDemand)) {
-      this.#schedule()
-      return Promise.resolve()
-    }
-    const epoch = this.#epoch
-    const controller = new AbortController()
-    const run = (async () => {
-      let outcome: FetchOutcome
-      try {
-        outcome = await this.#fetchCoordinated(reason, controller.signal, epoch)
-      } catch (e) {
-        outcome = { kind: 'error', error: toKeywayError(e) }
-      }
-      if (epoch !== this.#epoch || this.#disposed) return
-      this.#apply(outcome, reason)
-    })().finally(() => {
-      if (this.#inflight !== run) return
-      this.#inflight = null
-      this.#inflightController = null
-      this.#emit()
-      this.#schedule()
-    })
-    this.#inflight = run
-    this.#inflightController = controller
-    this.#clearTimer()
-    this.#emit()
-    return run
-  }
-
-  /** One tab fetches; the others find its result in storage once they hold the lock. */
-  async #fetchCoordinated(
-    reason: FetchReason,
-    signal: AbortSignal,
-    epoch: number,
-  ): Promise<FetchOutcome> {
-    const crossTab = this.#platform.crossTab
-    const replacing = this.#held?.credentials.token
-    const callAndShare = async (): Promise<FetchOutcome> => {
-      const outcome = await this.#callConnector(reason, signal)
-      if (epoch === this.#epoch) await this.#share(outcome)
-      return outcome
-    }
-    if (!crossTab) return callAndShare()
-    const locked = await crossTab.withLock(
-      this.#key,
-      async (): Promise<FetchOutcome> => {
-        if (reason !== 'changed') {
-          const stored = await this.#loadStored()
-          if (stored && stored.credentials.token !== replacing && !this.#refreshDue(stored))
-            return { kind: 'adopted', held: stored }
-        }
-        return callAndShare()
-      },
-      { waitMs: this.#policy.lockWaitMs },
-    )
-    if (locked.acquired) return locked.value
-    // The lock did not come in time (a stuck tab): a still-valid token beats a second refresh.
-    const held = this.#held
-    if (held && !held.stale && held.rejections === 0 && remainingMs(held, this.#platform) > 0)
-      return { kind: 'kept' }
-    return callAndShare()
-  }
-
-  async #callConnector(reason: FetchReason, parent: AbortSignal): Promise<FetchOutcome> {
-    const platform = this.#platform
-    const policy = this.#policy
-    const now = platform.now()
-    this.#calls.record(now)
-    this.#fetchWindow.record(now)
-    this.#counters.fetches++
-    if (
-      this.#fetchWindow.count(now) > policy.maxCallsPerMinute &&
-      now - this.#stormWarnedAt > 60_000
-    ) {
-      this.#stormWarnedAt = now
-      this.#warn(
-        `refresh storm: ${this.#fetchWindow.count(now)} connector calls in the last minute`,
-      )
-    }
-    const controller = new AbortController()
-    const onParentAbort = () => controller.abort(parent.reason)
-    parent.addEventListener('abort', onParentAbort, { once: true })
-    let timer: TimerHandle | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = platform.setTimeout(() => {
-        const error = new KeywayError(
-          'ERR_TIMEOUT',
-          `The connector did not answer within ${policy.fetchTimeoutMs} ms`,
-        )
-        controller.abort(error)
-        reject(error)
-      }, policy.fetchTimeoutMs)
-    })
-    const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener(
-        'abort',
-        () => reject(toKeywayError(controller.signal.reason)),
-        { once: true },
-      )
-    })
-    const options: FetchCredentialsOptions = {
-      // A first fetch and a provider change may take the provider's cached token; every
-      // other reason is for a newer one.
-      forceRefresh: reason !== 'initial' && reason !== 'changed',
-      reason,
-      signal: controller.signal,
-    }
-    const started = platform.now()
-    try {
-      const call = async () => {
-        const answer = await this.connector.fetchCredentials(options)
-        if (answer !== null || !this.#anonymous) return { answer, anonymous: false }
-        return { answer: await this.#anonymous.fetchCredentials(options), anonymous: true }
-      }
-      const { answer, anonymous } = await Promise.race([call(), timeout, aborted])
-      this.#lastFetchMs = platform.now() - started
-      if (answer === null) return { kind: 'signedOut' }
-      if (typeof answer !== 'object' || typeof answer.token !== 'string')
-        throw new KeywayError(
-          'ERR_PROVIDER',
-          'The connector answered something that is not credentials',
-          {
-            transient: false,
-          },
-        )
-      const held: Held = {
-        ...anchorCredentials(answer, platform, this.#skew),
-        anonymous,
-        stale: false,
-      }
-      this.#debug(
-        `${reason} fetch → ${redactToken(answer.token)} (${Math.round(this.#lastFetchMs)} ms)`,
-      )
-      this.#warnOnSkew()
-      return { kind: 'credentials', held }
-    } catch (e) {
-      return { kind: 'error', error: toKeywayError(e) }
-    } finally {
-      platform.clearTimeout(timer)
-      parent.removeEventListener('abort', onParentAbort)
-    }
-  }
-
-  /** Persists and broadcasts a fresh result (inside the lock, so other tabs find it). */
-  async #share(outcome: FetchOutcome): Promise<void> {
-    const { storage, crossTab } = this.#platform
-    if (outcome.kind === 'credentials') {
-      const stored = {
-        ...toStored(outcome.held),
-        ...(outcome.held.anonymous ? { anonymous: true } : {}),
-      }
-      await storage?.set(this.#key, stored).catch((e) => this.#storageFailed(e))
-      crossTab?.post(this.#key, { type: 'credentials', credentials: stored })
-    } else if (outcome.kind === 'signedOut') {
-      await storage?.delete(this.#key).catch((e) => this.#storageFailed(e))
-      crossTab?.post(this.#key, { type: 'signedOut' })
-    } else if (outcome.kind === 'error' && !outcome.error.transient) {
-      await storage?.delete(this.#key).catch((e) => this.#storageFailed(e))
-    }
-  }
-
-  #apply(outcome: FetchOutcome, reason: FetchReason): void {
-    switch (outcome.kind) {
-      case 'kept':
-        // Another tab holds the lock and may be stuck: try again later, not in a tight loop.
-        this.#backOff()
-        return
-      case 'adopted':
-        this.#adopt(outcome.held)
-        return
-      case 'signedOut':
-        this.#forget('signedOut')
-        return
-      case 'error':
-        this.#fail(outcome.error)
-        return
-      case 'credentials': {
-        const fresh = outcome.held
-        const current = this.#held
-        if (current && current.credentials.token === fresh.credentials.token) {
-          fresh.rejections = current.rejections
-          if (fresh.rejections >= 2) {
-            this.#rejectedTwice()
-            return
-          }
-          if (reason !== 'rejected' && reason !== 'changed' && this.#refreshDue(fresh)) {
-            // The provider handed back the token we wanted to replace: keep it, try again later.
-            this.#setHeld({ ...fresh, refreshOffsetMs: current.refreshOffsetMs })
-            this.#backOff()
-            return
-          }
-        }
-        this.#adopt(fresh)
-      }
-    }
-  }
-
-  // ── state changes ────────────────────────────────────────────────────────────
-
-  #adopt(held: Held): void {
-    this.#failuresInRow = 0
-    this.#retryAtMono = 0
-    this.#lastError = null
-    this.#setHeld(held)
-  }
-
-  #setHeld(held: Held): void {
-    this.#held = held
-    this.#status = held.anonymous ? 'anonymous' : 'authenticated'
-    this.#emit()
-  }
-
-  #forget(status: SessionStatus): void {
-    this.#epoch++
-    this.#detachInflight(new KeywayError('ERR_ABORTED', 'The session was signed out'))
-    this.#held = null
-    this.#status = status
-    this.#lastError = null
-    this.#failuresInRow = 0
-    this.#retryAtMono = 0
-    this.#clearTimer()
-    this.#emit()
-  }
-
-  #fail(error: KeywayError): void {
-    if (error.code === 'ERR_DISPOSED') return
-    this.#counters.failures++
-    this.#lastError = error
-    if (!error.transient) {
-      // Final: the provider says this session is over. Stop serving the token; no retry loop.
-      this.#debug(`final error ${error.code}; waiting for the provider to change`)
-      this.#held = null
-      this.#status = 'error'
-      this.#failuresInRow = 0
-      this.#emit()
-      return
-    }
-    this.#backOff(error.retryAfterMs)
-    const held = this.#held
-    // A transient fault never signs anyone out: with a valid token, the status stays.
-    if (!held || held.stale || held.rejections >= 2 || remainingMs(held, this.#platform) <= 0)
-      this.#status = 'error'
-    this.#emit()
-  }
-
-  #backOff(retryAfterMs?: number): void {
-    this.#failuresInRow++
-    const delay = backoffDelay(
-      this.#failuresInRow,
-      this.#policy,
-      this.#platform.random,
-      retryAfterMs,
-    )
-    this.#retryAtMono = this.#platform.now() + delay
-  }
-
-  #rejectedTwice(): void {
-    this.#lastError = new KeywayError(
-      'ERR_REJECTED',
-      'The backend rejected the same token twice; retrying with backoff',
-    )
-    this.#counters.failures++
-    this.#status = 'error'
-    this.#backOff()
-    this.#emit()
-  }
-
-  #emit(): void {
-    const next = nextSnapshot(this.#snapshot, this.#buildSnapshot())
-    if (next === this.#snapshot) return
-    this.#snapshot = next
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener()
-      } catch (e) {
-        this.#warn(`a session listener threw: ${(e as Error)?.message ?? String(e)}`)
-      }
-    }
-  }
-
-  #buildSnapshot(): SessionSnapshot {
-    const held = this.#held
-    return {
-      status: this.#status,
-      userId: held && !held.stale ? held.userId : null,
-      expiresAt: held?.expiresWall ?? null,
-      refreshing: this.#inflight !== null,
-      lastError: this.#lastError,
-      counters: this.#counters,
-    }
-  }
-
-  // ── scheduling ───────────────────────────────────────────────────────────────
-
-  /** Credentials that may be handed out now. */
-  #usable(): Held | undefined {
-    const held = this.#held
-    if (!held || held.stale || held.rejections >= 2) return undefined
-    if (remainingMs(held, this.#platform) <= minimumRemaining(this.#lastFetchMs, this.#policy))
-      return undefined
-    return held
-  }
-
-  #refreshDue(held: Held): boolean {
-    return remainingMs(held, this.#platform) <= this.#refreshOffsetOf(held)
-  }
-
-  #refreshOffsetOf(held: Held): number {
-    if (held.expiresMono === null) return Number.NEGATIVE_INFINITY
-    if (held.refreshOffsetMs === undefined) {
-      const lifetime = held.lifetimeMs ?? Math.max(0, remainingMs(held, this.#platform))
-      held.refreshOffsetMs = Math.max(
-        refreshOffset(lifetime, this.#policy, this.#platform.random),
-        minimumRemaining(this.#lastFetchMs, this.#policy),
-      )
-    }
-    return held.refreshOffsetMs
-  }
-
-  /**
-   * Why a fetch for `reason` may not start now, or `undefined` when it may. `onDemand`: a
-   * caller is waiting for a token, so the backoff wait gives way (the call budget does not).
-   */
-  #blockedBy(reason: FetchReason, onDemand = false): KeywayError | undefined {
-    const now = this.#platform.now()
-    if (!this.#platform.isOnline()) return new KeywayError('ERR_OFFLINE', 'The device is offline')
-    if (!onDemand && reason !== 'changed' && this.#failuresInRow > 0 && now < this.#retryAtMono)
-      return this.#lastError ?? new KeywayError('ERR_PROVIDER', 'Waiting to retry')
-    if (this.#budgeted(reason)) {
-      const allowed = this.#calls.nextAllowed(now)
-      if (allowed > now) return this.#rateLimited(allowed)
-    }
-    return undefined
-  }
-
-  /**
-   * The call budget holds under failure: retries, rejections and manual refreshes. Healthy
-   * proactive refreshes of short tokens may exceed it (and warn as a refresh storm);
-   * sign-in changes never wait for it. A first fetch that keeps failing is a retry like any
-   * other: an app asking for a token every second while the provider is down must not
-   * turn each ask into a call.
-   */
-  #budgeted(reason: FetchReason): boolean {
-    if (reason === 'rejected' || reason === 'manual') return true
-    if (reason === 'changed') return false
-    return this.#failuresInRow > 0
-  }
-
-  #rateLimited(allowedAt: number): KeywayError {
-    return new KeywayError(
-      'ERR_RATE_LIMITED',
-      `Connector call budget spent (${this.#policy.maxCallsPerMinute}/min)`,
-      {
-        retryAfterMs: allowedAt - this.#platform.now(),
-      },
-    )
-  }
-
-  /** Looks at the token now and fetches when it is due; otherwise re-arms the timer. */
-  #check(reason: 'proactive' | 'wake'): void {
-    if (this.#disposed || this.#inflight) return
-    const held = this.#held
-    if (this.#status === 'signedOut' && !held) return
-    if (this.#status === 'error' && this.#lastError && !this.#lastError.transient) return
-    const due =
-      this.#failuresInRow > 0 ||
-      !held ||
-      held.stale ||
-      held.rejections >= 2 ||
-      this.#refreshDue(held)
-    if (due && !this.#blockedBy(held ? reason : 'initial')) {
-      void this.#runFetch(held && !held.stale ? reason : 'initial')
-      return
-    }
-    this.#schedule()
-  }
-
-  #schedule(): void {
-    this.#clearTimer()
-    if (this.#disposed || this.#inflight || !this.#platform.isOnline()) return
-    if (this.#status === 'signedOut' && !this.#held) return
-    if (this.#status === 'error' && this.#lastError && !this.#lastError.transient) return
-    const now = this.#platform.now()
-    const held = this.#held
-    let due: number
-    if (this.#failuresInRow > 0) due = this.#retryAtMono
-    else if (!held) return
-    else if (held.expiresMono === null) return
-    else due = now + remainingMs(held, this.#platform) - this.#refreshOffsetOf(held)
-    if (this.#failuresInRow > 0) due = Math.max(due, this.#calls.nextAllowed(now))
-    const delay = Math.min(Math.max(0, due - now), this.#policy.maxTimerMs, MAX_TIMER_DELAY_MS)
-    this.#timerArmed = { mono: now, wall: this.#platform.wallNow(), delay }
-    this.#timer = this.#platform.setTimeout(() => this.#onTimer(), delay)
-  }
-
-  #onTimer(): void {
-    this.#timer = undefined
-    const { mono, wall, delay } = this.#timerArmed
-    const elapsed = Math.max(this.#platform.now() - mono, this.#platform.wallNow() - wall)
-    const late = elapsed > this.#policy.lateTimerFactor * delay && elapsed - delay > 1_000
-    if (late) {
-      this.#debug(`timer fired ${Math.round(elapsed - delay)} ms late: the device slept`)
-      this.#retryAtMono = Math.min(this.#retryAtMono, this.#platform.now())
-    }
-    this.#check(late ? 'wake' : 'proactive')
-  }
-
-  #clearTimer(): void {
-    if (this.#timer === undefined) return
-    this.#platform.clearTimeout(this.#timer)
-    this.#timer = undefined
-  }
-
-  // ── helpers ──────────────────────────────────────────────────────────────────
-
-  #detachInflight(reason: KeywayError): void {
-    const controller = this.#inflightController
-    this.#inflight = null
-    this.#inflightController = null
-    controller?.abort(reason)
-  }
-
-  async #loadStored(): Promise<Held | undefined> {
-    const storage = this.#platform.storage
-    if (!storage) return undefined
-    try {
-      const value = await storage.get(this.#key)
-      const held = fromStored(value, this.#platform)
-      return held && { ...held, anonymous: value?.anonymous === true, stale: false }
-    } catch (e) {
-      this.#storageFailed(e)
-      return undefined
-    }
-  }
-
-  #storageFailed(error: unknown): void {
-    this.#debug(`storage failed: ${(error as Error)?.name ?? 'error'}; continuing in memory`)
-  }
-
-  #warnOnSkew(): void {
-    const skew = this.#skew.skewMs(this.#platform)
-    if (this.#skewWarned || Math.abs(skew) <= this.#policy.skewWarningMs) return
-    this.#skewWarned = true
-    this.#warn(
-      `the local clock is about ${Math.round(-skew / 1000)} s off the issuer's; keyway times tokens by their own lifetime, but check the device clock`,
-    )
-  }
-
-  #assertAlive(): void {
-    if (this.#disposed) throw new KeywayError('ERR_DISPOSED', 'The session was disposed')
-  }
-
-  #debug(message: string): void {
-    this.#platform.logger.debug(`[keyway:${this.connector.id}] ${message}`)
-  }
-
-  #warn(message: string): void {
-    this.#platform.logger.warn(`[keyway:${this.connector.id}] ${message}`)
-  }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
-}
+/**
+ * What one fetch came to: the answer, another tab's credentials found in storage, or
+ * `'kept'` (another tab holds the lock too long and the current token is still valid).
+ */
+type FetchOutcome = Answer | 'kept'
 
 /**
  * Creates a session over a connector. It restores persisted credentials (when the platform
  * has storage) or fetches the first ones at once, then keeps them fresh until `dispose()`.
+ * Its methods are closures: `const { getToken } = session` and `onClick={session.refresh}`
+ * work as they are.
  *
  * @example
  * ```ts
@@ -822,5 +103,602 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * ```
  */
 export function createSession(options: SessionOptions): Session {
-  return new KeywaySession(options)
+  const { connector, platform: p = defaultPlatform(), storageKey, anonymous, ...set } = options
+  const policy: RefreshPolicy = { ...DEFAULT_POLICY }
+  for (const [name, value] of Object.entries(set))
+    if (value !== undefined) policy[name as keyof RefreshPolicy] = value
+  const key = storageKey ?? `keyway:${connector.id}`
+
+  let held: HeldCredentials | null = null
+  let status: SessionStatus = 'initializing'
+  let lastError: KeywayError | null = null
+  const counters = { fetches: 0, failures: 0, rejections: 0 }
+  let snapshot: SessionSnapshot | undefined
+  const listeners = new Set<() => void>()
+
+  let inflight: Promise<void> | null = null
+  let controller: AbortController | null = null
+  /** Bumped by sign-out, provider changes and dispose: results of older fetches are dropped. */
+  let epoch = 0
+  let failuresInRow = 0
+  let retryAt = 0
+  let lastFetchMs = 0
+  /** Monotonic times of the connector calls in the last minute: the budget and the storm warning. */
+  const calls: number[] = []
+  const skewSamples: number[] = []
+  let skewWarned = false
+  let stormWarnedAt = Number.NEGATIVE_INFINITY
+
+  let timer: TimerHandle | undefined
+  /** When the timer was armed (monotonic, wall) and for how long: a late firing means sleep. */
+  let armed = [0, 0, 0]
+  let disposed = false
+  const cleanups: Array<() => void> = []
+
+  // ── public API ───────────────────────────────────────────────────────────────
+
+  async function getToken(): Promise<string> {
+    const credentials = await getCredentials()
+    if (!credentials) throw new KeywayError('ERR_SIGNED_OUT', 'Nobody is signed in')
+    return credentials.token
+  }
+
+  async function getCredentials(): Promise<Credentials | null> {
+    const failuresAtStart = counters.failures
+    for (let round = 0; round < 4; round++) {
+      assertAlive()
+      await ready
+      assertAlive()
+      const current = usable()
+      if (current) {
+        // Still good to hand out, but due: a timer that slept late would refresh it anyway.
+        if (refreshDue(current)) check('proactive')
+        return current.credentials
+      }
+      if (inflight) {
+        await inflight
+        continue
+      }
+      if (status === 'signedOut') return null
+      if (status === 'error' && !lastError!.transient) throw lastError
+      // One call makes at most one attempt of its own; a caller waiting for a token makes the
+      // backoff wait give way, but not the call budget or the offline state.
+      const reason = held ? 'proactive' : 'initial'
+      const blocked =
+        counters.failures > failuresAtStart ? (lastError ?? undefined) : blockedBy(reason, true)
+      if (blocked) return lastResort(blocked)
+      await runFetch(reason, true)
+    }
+    return lastResort(
+      lastError ?? new KeywayError('ERR_PROVIDER', 'No credentials could be obtained'),
+    )
+  }
+
+  /** When no fresh token can be had now, a nearly dead one that is still valid beats none. */
+  function lastResort(error: KeywayError): Credentials {
+    const current = valid(0)
+    if (current) return current.credentials
+    throw error
+  }
+
+  async function reportRejected(token: string): Promise<Credentials | null> {
+    assertAlive()
+    await ready
+    counters.rejections++
+    if (held?.credentials.token !== token) {
+      // An old token: whatever replaced it already is the answer.
+      emit()
+      return getCredentials()
+    }
+    held.rejections++
+    log('debug', `token ${redactToken(token)} rejected by a backend (${held.rejections}×)`)
+    if (held.rejections > 1) {
+      fail(rejectedTwice())
+      schedule()
+      throw lastError
+    }
+    emit()
+    if (inflight) await inflight
+    const current = usable()
+    if (current && current.credentials.token !== token) return current.credentials
+    return forcedFetch('rejected')
+  }
+
+  async function refresh(): Promise<Credentials | null> {
+    assertAlive()
+    await ready
+    if (inflight) await inflight
+    return forcedFetch('manual')
+  }
+
+  /** A fetch a caller asked for (rejection, manual refresh): within the budget, and awaited. */
+  async function forcedFetch(reason: 'rejected' | 'manual'): Promise<Credentials | null> {
+    const spent = budgetSpent()
+    if (spent) throw spent
+    if (reason === 'manual') retryAt = 0
+    const failuresBefore = counters.failures
+    await runFetch(reason)
+    // A provider change during the fetch starts a newer one: answer with its outcome.
+    while (inflight) await inflight
+    if (counters.failures > failuresBefore) throw lastError
+    const current = usable()
+    if (current || reason === 'manual' || status === 'signedOut')
+      return current?.credentials ?? null
+    throw lastError ?? new KeywayError('ERR_REJECTED', 'The backend rejected the token')
+  }
+
+  async function signOut(): Promise<void> {
+    assertAlive()
+    await ready
+    forget()
+    // Forget the guest before anyone (this tab's provider listener, other tabs) fetches
+    // anew, or the next anonymous token would still speak for the old guest.
+    await anonymous?.reset?.()?.catch(storageFailed)
+    await dropShared(true)
+    await connector.signOut?.()
+    if (anonymous) void runFetch('changed')
+  }
+
+  function subscribe(listener: () => void): () => void {
+    listeners.add(listener)
+    return () => {
+      listeners.delete(listener)
+    }
+  }
+
+  function dispose(): void {
+    if (disposed) return
+    disposed = true
+    epoch++
+    detachInflight(disposedError())
+    clearTimer()
+    for (const cleanup of cleanups.splice(0)) cleanup()
+    listeners.clear()
+  }
+
+  // ── start-up and host signals ────────────────────────────────────────────────
+
+  async function start(): Promise<void> {
+    // Subscribe before restoring so that no provider change falls in the gap.
+    if (connector.subscribe) cleanups.push(connector.subscribe(onProviderChange))
+    cleanups.push(p.subscribe(onPlatformEvent))
+    if (p.crossTab) cleanups.push(p.crossTab.listen(key, onRemote))
+    const restored = await loadStored()
+    if (disposed || status !== 'initializing') return
+    // Usable now: no network before the first token. If it is already due, the timer fires
+    // at once and refreshes it (forced) while callers are served.
+    if (restored && remainingMs(restored, p) > floor()) take(restored, 'from storage')
+    else if (!inflight) void runFetch('initial')
+  }
+
+  function onPlatformEvent(event: PlatformEvent): void {
+    if (disposed) return
+    if (event === 'offline' || event === 'background') clearTimer()
+    else wake()
+  }
+
+  /** online, wake, a timer that fired late: look at the token at once, even inside a backoff wait. */
+  function wake(): void {
+    retryAt = Math.min(retryAt, p.now())
+    check('wake')
+  }
+
+  function onProviderChange(): void {
+    if (disposed) return
+    epoch++
+    detachInflight(new KeywayError('ERR_ABORTED', 'The provider changed user'))
+    // The old token is never handed out again unless the provider confirms the same user.
+    if (held) held.stale = true
+    failuresInRow = retryAt = 0
+    void runFetch('changed')
+  }
+
+  function onRemote(message: CrossTabMessage): void {
+    if (disposed) return
+    if (message.type === 'signedOut') {
+      if (status === 'signedOut') return
+      forget()
+      if (anonymous) void runFetch('changed')
+    }
+    if (message.type !== 'credentials') return
+    const incoming = fromStored(message.credentials, p)
+    if (
+      incoming &&
+      held?.credentials.token !== incoming.credentials.token &&
+      (!held || held.stale || incoming.receivedAtWall >= held.receivedAtWall)
+    )
+      take(incoming, 'from another tab')
+  }
+
+  /** Credentials another tab or storage had: taken as they are, without a fetch. */
+  function take(incoming: HeldCredentials, from: string): void {
+    adopt(incoming)
+    log('debug', `took ${redactToken(incoming.credentials.token)} ${from}`)
+    schedule()
+  }
+
+  // ── fetching ─────────────────────────────────────────────────────────────────
+
+  function runFetch(reason: FetchReason, onDemand?: boolean): Promise<void> {
+    if (inflight) return inflight
+    if (disposed || blockedBy(reason, onDemand)) {
+      schedule()
+      return Promise.resolve()
+    }
+    const runEpoch = epoch
+    const runController = new AbortController()
+    const run: Promise<void> = fetchCoordinated(reason, runController, runEpoch)
+      .catch(toKeywayError)
+      .then((outcome) => {
+        if (runEpoch === epoch && !disposed) apply(outcome, reason)
+      })
+      .finally(() => {
+        if (inflight !== run) return
+        inflight = controller = null
+        emit()
+        schedule()
+      })
+    inflight = run
+    controller = runController
+    clearTimer()
+    emit()
+    return run
+  }
+
+  /** One tab fetches; the others find its result in storage once they hold the lock. */
+  async function fetchCoordinated(
+    reason: FetchReason,
+    runController: AbortController,
+    runEpoch: number,
+  ): Promise<FetchOutcome> {
+    const replacing = held?.credentials.token
+    const callAndShare = async (): Promise<Answer> => {
+      const outcome = await callConnector(reason, runController)
+      if (runEpoch === epoch) await share(outcome)
+      return outcome
+    }
+    if (!p.crossTab) return callAndShare()
+    const locked = await p.crossTab.withLock(
+      key,
+      async (): Promise<Answer> => {
+        const stored = reason === 'changed' ? undefined : await loadStored()
+        return stored && stored.credentials.token !== replacing && !refreshDue(stored)
+          ? stored
+          : callAndShare()
+      },
+      { waitMs: policy.lockWaitMs },
+    )
+    if (locked.acquired) return locked.value
+    // The lock did not come in time (a stuck tab): a still-valid token beats a second refresh.
+    return valid(0) && !held!.rejections ? 'kept' : callAndShare()
+  }
+
+  async function callConnector(
+    reason: FetchReason,
+    runController: AbortController,
+  ): Promise<Answer> {
+    const started = p.now()
+    nextCallAllowed(started)
+    calls.push(started)
+    counters.fetches++
+    if (calls.length > policy.maxCallsPerMinute && started - stormWarnedAt > 60_000) {
+      stormWarnedAt = started
+      log('warn', `refresh storm: ${calls.length} connector calls in the last minute`)
+    }
+    const { signal } = runController
+    const options: FetchCredentialsOptions = {
+      // A first fetch and a provider change may take the provider's cached token; every
+      // other reason is for a newer one.
+      forceRefresh: reason !== 'initial' && reason !== 'changed',
+      reason,
+      signal,
+    }
+    const timeout = p.setTimeout(() => {
+      runController.abort(
+        new KeywayError(
+          'ERR_TIMEOUT',
+          `The connector did not answer within ${policy.fetchTimeoutMs} ms`,
+        ),
+      )
+    }, policy.fetchTimeoutMs)
+    try {
+      let guest = false
+      const answer = await raceSignal(
+        (async () => {
+          const first = await connector.fetchCredentials(options)
+          if (first !== null || !anonymous) return first
+          guest = true
+          return anonymous.fetchCredentials(options)
+        })(),
+        signal,
+      )
+      lastFetchMs = p.now() - started
+      if (answer === null) return null
+      if (typeof answer?.token !== 'string')
+        throw new KeywayError(
+          'ERR_PROVIDER',
+          'The connector answered something that is not credentials',
+          { transient: false },
+        )
+      const fresh = anchorCredentials(answer, guest, p, skewSamples)
+      log('debug', `${reason} fetch → ${redactToken(answer.token)} (${Math.round(lastFetchMs)} ms)`)
+      const skew = skewMs(skewSamples, p)
+      if (!skewWarned && Math.abs(skew) > policy.skewWarningMs) {
+        skewWarned = true
+        log(
+          'warn',
+          `the local clock is about ${Math.round(-skew / 1000)} s off the issuer's; keyway times tokens by their own lifetime, but check the device clock`,
+        )
+      }
+      return fresh
+    } catch (e) {
+      return toKeywayError(e)
+    } finally {
+      p.clearTimeout(timeout)
+    }
+  }
+
+  /** Persists and broadcasts a fresh result (inside the lock, so other tabs find it). */
+  async function share(answer: Answer): Promise<void> {
+    if (answer === null || (isKeywayError(answer) && !answer.transient))
+      // Other tabs learn of a final error from their own next fetch; of a sign-out at once.
+      await dropShared(answer === null)
+    else if (!isKeywayError(answer)) {
+      const stored = toStored(answer)
+      await p.storage?.set(key, stored).catch(storageFailed)
+      p.crossTab?.post(key, { type: 'credentials', credentials: stored })
+    }
+  }
+
+  async function dropShared(tellTabs: boolean): Promise<void> {
+    if (tellTabs) p.crossTab?.post(key, { type: 'signedOut' })
+    await p.storage?.delete(key).catch(storageFailed)
+  }
+
+  function apply(outcome: FetchOutcome, reason: FetchReason): void {
+    if (outcome === 'kept')
+      // Another tab holds the lock and may be stuck: try again later, not in a tight loop.
+      backOff()
+    else if (outcome === null) forget()
+    else if (isKeywayError(outcome)) fail(outcome)
+    else {
+      const same = held?.credentials.token === outcome.credentials.token
+      if (same) outcome.rejections = held!.rejections
+      if (outcome.rejections > 1) fail(rejectedTwice())
+      else if (same && reason !== 'rejected' && reason !== 'changed' && refreshDue(outcome)) {
+        // The provider handed back the token we wanted to replace: keep it, try again later.
+        outcome.refreshOffsetMs = held!.refreshOffsetMs
+        setHeld(outcome)
+        backOff()
+      } else adopt(outcome)
+    }
+  }
+
+  // ── state changes ────────────────────────────────────────────────────────────
+
+  function adopt(fresh: HeldCredentials): void {
+    failuresInRow = retryAt = 0
+    lastError = null
+    setHeld(fresh)
+  }
+
+  function setHeld(fresh: HeldCredentials): void {
+    held = fresh
+    status = fresh.anonymous ? 'anonymous' : 'authenticated'
+    emit()
+  }
+
+  function forget(): void {
+    epoch++
+    detachInflight(new KeywayError('ERR_ABORTED', 'The session was signed out'))
+    held = lastError = null
+    status = 'signedOut'
+    failuresInRow = retryAt = 0
+    clearTimer()
+    emit()
+  }
+
+  function fail(error: KeywayError): void {
+    if (error.code === 'ERR_DISPOSED') return
+    counters.failures++
+    lastError = error
+    if (error.transient) {
+      backOff(error.retryAfterMs)
+      // A transient fault never signs anyone out: with a valid token, the status stays.
+      if (!valid(0)) status = 'error'
+    } else {
+      // Final: the provider says this session is over. Stop serving the token; no retry loop.
+      log('debug', `final error ${error.code}; waiting for the provider to change`)
+      held = null
+      status = 'error'
+      failuresInRow = 0
+    }
+    emit()
+  }
+
+  function rejectedTwice(): KeywayError {
+    return new KeywayError(
+      'ERR_REJECTED',
+      'The backend rejected the same token twice; retrying with backoff',
+    )
+  }
+
+  function backOff(retryAfterMs?: number): void {
+    retryAt = p.now() + backoffDelay(++failuresInRow, policy, p.random, retryAfterMs)
+  }
+
+  function emit(): void {
+    const next = nextSnapshot(snapshot, {
+      status,
+      userId: held && !held.stale ? held.userId : null,
+      expiresAt: held?.expiresAtWall ?? null,
+      refreshing: inflight !== null,
+      lastError,
+      counters,
+    })
+    if (next === snapshot) return
+    snapshot = next
+    for (const listener of [...listeners])
+      try {
+        listener()
+      } catch (e) {
+        log('warn', `a session listener threw: ${(e as Error)?.message ?? String(e)}`)
+      }
+  }
+
+  // ── scheduling ───────────────────────────────────────────────────────────────
+
+  /** The held token when it may be handed out and has more than `minMs` of life left. */
+  function valid(minMs: number): HeldCredentials | undefined {
+    return held && !held.stale && held.rejections < 2 && remainingMs(held, p) > minMs
+      ? held
+      : undefined
+  }
+
+  /** Credentials that may be handed out now. */
+  function usable(): HeldCredentials | undefined {
+    return valid(floor())
+  }
+
+  function floor(): number {
+    return minimumRemaining(lastFetchMs, policy)
+  }
+
+  function refreshDue(h: HeldCredentials): boolean {
+    if (h.expiresMono === null) return false
+    h.refreshOffsetMs ??= Math.max(
+      refreshOffset(h.lifetimeMs ?? Math.max(0, remainingMs(h, p)), policy, p.random),
+      floor(),
+    )
+    return remainingMs(h, p) <= h.refreshOffsetMs
+  }
+
+  /**
+   * Why a fetch for `reason` may not start now, or `undefined` when it may. `onDemand`: a
+   * caller is waiting for a token, so the backoff wait gives way (the call budget does not).
+   *
+   * The call budget holds under failure: retries, rejections and manual refreshes. Healthy
+   * proactive refreshes of short tokens may exceed it (and warn as a refresh storm);
+   * sign-in changes never wait for it. A first fetch that keeps failing is a retry like any
+   * other: an app asking for a token every second while the provider is down must not
+   * turn each ask into a call.
+   */
+  function blockedBy(reason: FetchReason, onDemand?: boolean): KeywayError | undefined {
+    if (!p.isOnline()) return new KeywayError('ERR_OFFLINE', 'The device is offline')
+    if (reason === 'changed') return undefined
+    if (!onDemand && failuresInRow > 0 && p.now() < retryAt)
+      return lastError ?? new KeywayError('ERR_PROVIDER', 'Waiting to retry')
+    if (failuresInRow > 0 || reason === 'rejected' || reason === 'manual') return budgetSpent()
+    return undefined
+  }
+
+  /** `ERR_RATE_LIMITED` while the last minute's calls fill the budget. */
+  function budgetSpent(): KeywayError | undefined {
+    const now = p.now()
+    const allowedAt = nextCallAllowed(now)
+    if (allowedAt > now)
+      return new KeywayError(
+        'ERR_RATE_LIMITED',
+        `Connector call budget spent (${policy.maxCallsPerMinute}/min)`,
+        { retryAfterMs: allowedAt - now },
+      )
+  }
+
+  /** When the next call fits in the budget (`now` when it fits already). Forgets older calls. */
+  function nextCallAllowed(now: number): number {
+    while (calls.length > 0 && calls[0]! <= now - 60_000) calls.shift()
+    const max = policy.maxCallsPerMinute
+    return calls.length < max ? now : calls[calls.length - max]! + 60_000
+  }
+
+  /** Looks at the token now and fetches when it is due; otherwise re-arms the timer. */
+  function check(reason: 'proactive' | 'wake'): void {
+    if (disposed || inflight || ended()) return
+    if (failuresInRow > 0 || !held || held.stale || held.rejections > 1 || refreshDue(held))
+      void runFetch(held && !held.stale ? reason : 'initial')
+    else schedule()
+  }
+
+  /** Signed out, or a final error: nothing to refresh until the provider or the app acts. */
+  function ended(): boolean {
+    return status === 'signedOut' || (status === 'error' && !lastError!.transient)
+  }
+
+  function schedule(): void {
+    clearTimer()
+    if (disposed || inflight || !p.isOnline() || ended()) return
+    const now = p.now()
+    let due: number
+    if (failuresInRow > 0) due = Math.max(retryAt, nextCallAllowed(now))
+    else if (held?.expiresMono == null) return
+    else {
+      refreshDue(held)
+      due = now + remainingMs(held, p) - held.refreshOffsetMs!
+    }
+    const delay = Math.min(Math.max(0, due - now), policy.maxTimerMs, MAX_TIMER_DELAY_MS)
+    armed = [now, p.wallNow(), delay]
+    timer = p.setTimeout(onTimer, delay)
+  }
+
+  function onTimer(): void {
+    timer = undefined
+    const [mono, wall, delay] = armed as [number, number, number]
+    const elapsed = Math.max(p.now() - mono, p.wallNow() - wall)
+    if (elapsed > policy.lateTimerFactor * delay && elapsed - delay > 1_000) {
+      log('debug', `timer fired ${Math.round(elapsed - delay)} ms late: the device slept`)
+      wake()
+    } else check('proactive')
+  }
+
+  function clearTimer(): void {
+    if (timer === undefined) return
+    p.clearTimeout(timer)
+    timer = undefined
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────────
+
+  function detachInflight(reason: KeywayError): void {
+    const running = controller
+    inflight = controller = null
+    running?.abort(reason)
+  }
+
+  async function loadStored(): Promise<HeldCredentials | undefined> {
+    try {
+      return fromStored(await p.storage?.get(key), p)
+    } catch (e) {
+      storageFailed(e)
+    }
+  }
+
+  function storageFailed(error: unknown): void {
+    log('debug', `storage failed: ${(error as Error)?.name ?? 'error'}; continuing in memory`)
+  }
+
+  function disposedError(): KeywayError {
+    return new KeywayError('ERR_DISPOSED', 'The session was disposed')
+  }
+
+  function assertAlive(): void {
+    if (disposed) throw disposedError()
+  }
+
+  function log(level: keyof Logger, message: string): void {
+    p.logger[level](`[keyway:${connector.id}] ${message}`)
+  }
+
+  emit()
+  const ready = start()
+  return {
+    connector,
+    getToken,
+    getCredentials,
+    reportRejected,
+    refresh,
+    signOut,
+    subscribe,
+    getSnapshot: () => snapshot!,
+    dispose,
+  }
 }

@@ -39,22 +39,19 @@ export interface SessionSnapshot {
   readonly counters: Readonly<SessionCounters>
 }
 
+/** `next`'s fields (and its counters) all equal `previous`'s. */
+function sameFields(previous: object, next: object): boolean {
+  const before = previous as Record<string, unknown>
+  return Object.entries(next).every(([name, value]) =>
+    name === 'counters' ? sameFields(before[name] as object, value) : before[name] === value,
+  )
+}
+
 /** Builds a new snapshot only when a field changed, so consumers can compare by identity. */
 export function nextSnapshot(
   previous: SessionSnapshot | undefined,
   next: SessionSnapshot,
 ): SessionSnapshot {
-  if (
-    previous &&
-    previous.status === next.status &&
-    previous.userId === next.userId &&
-    previous.expiresAt === next.expiresAt &&
-    previous.refreshing === next.refreshing &&
-    previous.lastError === next.lastError &&
-    previous.counters.fetches === next.counters.fetches &&
-    previous.counters.failures === next.counters.failures &&
-    previous.counters.rejections === next.counters.rejections
-  )
-    return previous
+  if (previous && sameFields(previous, next)) return previous
   return Object.freeze({ ...next, counters: Object.freeze({ ...next.counters }) })
 }
