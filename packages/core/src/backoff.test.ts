@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, CallWindow } from './backoff.js'
+import { backoffDelay, nextCallAllowed } from './backoff.js'
 import { DEFAULT_POLICY } from './policy.js'
 
 describe('backoff: full jitter, base 1 s, ×2, cap 60 s', () => {
@@ -19,13 +19,13 @@ describe('backoff: full jitter, base 1 s, ×2, cap 60 s', () => {
   })
 })
 
-describe('CallWindow: at most N calls in any minute', () => {
+describe('nextCallAllowed: at most N calls in any minute', () => {
   it('admits N calls, then names the time the oldest leaves the window', () => {
-    const w = new CallWindow(6)
-    for (let i = 0; i < 6; i++) w.record(i * 1_000)
-    expect(w.count(5_000)).toBe(6)
-    expect(w.nextAllowed(5_000)).toBe(60_000)
-    expect(w.nextAllowed(60_000)).toBe(60_000)
-    expect(w.count(60_001)).toBe(5)
+    const calls = [0, 1_000, 2_000, 3_000, 4_000]
+    expect(nextCallAllowed(calls, 6, 5_000)).toBe(5_000)
+    calls.push(5_000)
+    expect(nextCallAllowed(calls, 6, 5_000)).toBe(60_000)
+    expect(nextCallAllowed(calls, 6, 60_000)).toBe(60_000)
+    expect(calls).toEqual([1_000, 2_000, 3_000, 4_000, 5_000])
   })
 })

@@ -19,30 +19,12 @@ export function backoffDelay(
 }
 
 /**
- * A sliding one-minute window of connector calls: under any failure pattern the provider
+ * The call budget: when the next connector call fits, given the times of earlier calls
+ * (ascending) and at most `limit` calls in any minute; `now` when it fits already. Times
+ * older than a minute are dropped from `calls`. Under any failure pattern the provider
  * sees at most `limit` calls a minute from one session.
  */
-export class CallWindow {
-  private readonly times: number[] = []
-
-  constructor(
-    private readonly limit: number,
-    private readonly windowMs = 60_000,
-  ) {}
-
-  /** Calls recorded within the window ending at `now`. */
-  count(now: number): number {
-    while (this.times.length > 0 && this.times[0]! <= now - this.windowMs) this.times.shift()
-    return this.times.length
-  }
-
-  /** The earliest time another call fits in the window (`now` when it fits already). */
-  nextAllowed(now: number): number {
-    if (this.count(now) < this.limit) return now
-    return this.times[this.times.length - this.limit]! + this.windowMs
-  }
-
-  record(now: number): void {
-    this.times.push(now)
-  }
+export function nextCallAllowed(calls: number[], limit: number, now: number): number {
+  while (calls.length > 0 && calls[0]! <= now - 60_000) calls.shift()
+  return calls.length < limit ? now : calls[calls.length - limit]! + 60_000
 }

@@ -11,9 +11,7 @@ export function base64UrlToBytes(input: string): Uint8Array | undefined {
   } catch {
     return undefined
   }
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  return bytes
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0))
 }
 
 /** Encodes bytes as base64url without padding. */

@@ -70,18 +70,23 @@ const TRANSIENT_BY_DEFAULT: ReadonlySet<KeywayErrorCode> = new Set([
  * ```
  */
 export class KeywayError extends Error {
-  readonly code: KeywayErrorCode
-  readonly transient: boolean
-  readonly retryAfterMs: number | undefined
+  // Declared, not initialised fields: the constructor sets them (and an ES2022 class field
+  // would be emitted as code for each).
+  declare readonly code: KeywayErrorCode
+  declare readonly transient: boolean
+  declare readonly retryAfterMs: number | undefined
   declare readonly response: Response | undefined
 
   constructor(code: KeywayErrorCode, message: string, options: KeywayErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.name = 'KeywayError'
-    this.code = code
-    this.transient = options.transient ?? TRANSIENT_BY_DEFAULT.has(code)
-    this.retryAfterMs = options.retryAfterMs
-    Object.defineProperty(this, 'response', { value: options.response, enumerable: false })
+    // Error reads only `cause` from its options, and only when the key is there.
+    super(message, options)
+    Object.assign(this, {
+      name: 'KeywayError',
+      code,
+      transient: options.transient ?? TRANSIENT_BY_DEFAULT.has(code),
+      retryAfterMs: options.retryAfterMs,
+    })
+    Object.defineProperty(this, 'response', { value: options.response })
   }
 }
 

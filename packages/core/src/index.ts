@@ -1,6 +1,6 @@
 export { type AuthFetchOptions, authFetch } from './auth-fetch.js'
 export { backoffDelay } from './backoff.js'
-export { base64UrlToBytes, bytesToBase64Url, stringToBase64Url } from './base64url.js'
+export { base64UrlToBytes } from './base64url.js'
 export {
   CONNECTOR_ID_PATTERN,
   type Connector,

@@ -28,15 +28,14 @@ export interface DecodedJwt {
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 function decodePart(part: string, what: string): Record<string, unknown> {
-  const bytes = base64UrlToBytes(part)
-  if (!bytes) throw malformed(`its ${what} is not base64url`)
   let value: unknown
   try {
-    value = JSON.parse(decoder.decode(bytes))
+    // No bytes (not base64url) decode to "", which is not JSON either.
+    value = JSON.parse(decoder.decode(base64UrlToBytes(part)))
   } catch (cause) {
-    throw malformed(`its ${what} is not JSON`, cause)
+    throw malformed(`its ${what} is not base64url JSON`, cause)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
+  if (!value || typeof value !== 'object' || Array.isArray(value))
     throw malformed(`its ${what} is not a JSON object`)
   return value as Record<string, unknown>
 }
@@ -63,8 +62,8 @@ const NUMERIC_CLAIMS = ['exp', 'nbf', 'iat'] as const
  * ```
  */
 export function decodeJwt(token: unknown): DecodedJwt {
-  if (typeof token !== 'string') throw malformed('it is not a string')
-  if (token.length > 64 * 1024) throw malformed('it is longer than 64 KiB')
+  if (typeof token !== 'string' || token.length > 64 * 1024)
+    throw malformed('it is not a string of at most 64 KiB')
   const parts = token.split('.')
   if (parts.length !== 3) throw malformed(`it has ${parts.length} parts instead of 3`)
   const header = decodePart(parts[0]!, 'header') as JwtHeader

@@ -1,4 +1,4 @@
-import { backoffDelay } from './backoff.js'
+import { backoffDelay, nextCallAllowed } from './backoff.js'
 import type { Connector, Credentials, FetchCredentialsOptions, FetchReason } from './contract.js'
 import { isKeywayError, KeywayError, toKeywayError } from './errors.js'
 import {
@@ -146,9 +146,7 @@ export function createSession(options: SessionOptions): Session {
   async function getCredentials(): Promise<Credentials | null> {
     const failuresAtStart = counters.failures
     for (let round = 0; round < 4; round++) {
-      assertAlive()
-      await ready
-      assertAlive()
+      await alive()
       const current = usable()
       if (current) {
         // Still good to hand out, but due: a timer that slept late would refresh it anyway.
@@ -182,8 +180,7 @@ export function createSession(options: SessionOptions): Session {
   }
 
   async function reportRejected(token: string): Promise<Credentials | null> {
-    assertAlive()
-    await ready
+    await alive()
     counters.rejections++
     if (held?.credentials.token !== token) {
       // An old token: whatever replaced it already is the answer.
@@ -205,8 +202,7 @@ export function createSession(options: SessionOptions): Session {
   }
 
   async function refresh(): Promise<Credentials | null> {
-    assertAlive()
-    await ready
+    await alive()
     if (inflight) await inflight
     return forcedFetch('manual')
   }
@@ -228,8 +224,7 @@ export function createSession(options: SessionOptions): Session {
   }
 
   async function signOut(): Promise<void> {
-    assertAlive()
-    await ready
+    await alive()
     forget()
     // Forget the guest before anyone (this tab's provider listener, other tabs) fetches
     // anew, or the next anonymous token would still speak for the old guest.
@@ -249,7 +244,6 @@ export function createSession(options: SessionOptions): Session {
   function dispose(): void {
     if (disposed) return
     disposed = true
-    epoch++
     detachInflight(disposedError())
     clearTimer()
     for (const cleanup of cleanups.splice(0)) cleanup()
@@ -285,7 +279,6 @@ export function createSession(options: SessionOptions): Session {
 
   function onProviderChange(): void {
     if (disposed) return
-    epoch++
     detachInflight(new KeywayError('ERR_ABORTED', 'The provider changed user'))
     // The old token is never handed out again unless the provider confirms the same user.
     if (held) held.stale = true
@@ -378,7 +371,7 @@ export function createSession(options: SessionOptions): Session {
     runController: AbortController,
   ): Promise<Answer> {
     const started = p.now()
-    nextCallAllowed(started)
+    nextCallAllowed(calls, policy.maxCallsPerMinute, started)
     calls.push(started)
     counters.fetches++
     if (calls.length > policy.maxCallsPerMinute && started - stormWarnedAt > 60_000) {
@@ -425,14 +418,14 @@ export function createSession(options: SessionOptions): Session {
       const skew = skewMs(skewSamples, p)
       if (!skewWarned && Math.abs(skew) > policy.skewWarningMs) {
         skewWarned = true
-        log(
-          'warn',
-          `the local clock is about ${Math.round(-skew / 1000)} s off the issuer's; keyway times tokens by their own lifetime, but check the device clock`,
-        )
+        // Nothing breaks here (lifetimes are relative to `iat`), but strict backends may refuse.
+        log('warn', `the local clock is about ${Math.round(-skew / 1000)} s off the issuer's`)
       }
       return fresh
     } catch (e) {
-      return toKeywayError(e)
+      const error = toKeywayError(e)
+      log('debug', `${reason} fetch failed: ${error.code}`)
+      return error
     } finally {
       p.clearTimeout(timeout)
     }
@@ -489,7 +482,6 @@ export function createSession(options: SessionOptions): Session {
   }
 
   function forget(): void {
-    epoch++
     detachInflight(new KeywayError('ERR_ABORTED', 'The session was signed out'))
     held = lastError = null
     status = 'signedOut'
@@ -508,7 +500,6 @@ export function createSession(options: SessionOptions): Session {
       if (!valid(0)) status = 'error'
     } else {
       // Final: the provider says this session is over. Stop serving the token; no retry loop.
-      log('debug', `final error ${error.code}; waiting for the provider to change`)
       held = null
       status = 'error'
       failuresInRow = 0
@@ -595,20 +586,13 @@ export function createSession(options: SessionOptions): Session {
   /** `ERR_RATE_LIMITED` while the last minute's calls fill the budget. */
   function budgetSpent(): KeywayError | undefined {
     const now = p.now()
-    const allowedAt = nextCallAllowed(now)
+    const allowedAt = nextCallAllowed(calls, policy.maxCallsPerMinute, now)
     if (allowedAt > now)
       return new KeywayError(
         'ERR_RATE_LIMITED',
         `Connector call budget spent (${policy.maxCallsPerMinute}/min)`,
         { retryAfterMs: allowedAt - now },
       )
-  }
-
-  /** When the next call fits in the budget (`now` when it fits already). Forgets older calls. */
-  function nextCallAllowed(now: number): number {
-    while (calls.length > 0 && calls[0]! <= now - 60_000) calls.shift()
-    const max = policy.maxCallsPerMinute
-    return calls.length < max ? now : calls[calls.length - max]! + 60_000
   }
 
   /** Looks at the token now and fetches when it is due; otherwise re-arms the timer. */
@@ -629,7 +613,8 @@ export function createSession(options: SessionOptions): Session {
     if (disposed || inflight || !p.isOnline() || ended()) return
     const now = p.now()
     let due: number
-    if (failuresInRow > 0) due = Math.max(retryAt, nextCallAllowed(now))
+    if (failuresInRow > 0)
+      due = Math.max(retryAt, nextCallAllowed(calls, policy.maxCallsPerMinute, now))
     else if (held?.expiresMono == null) return
     else {
       refreshDue(held)
@@ -658,7 +643,9 @@ export function createSession(options: SessionOptions): Session {
 
   // ── helpers ──────────────────────────────────────────────────────────────────
 
+  /** Aborts the fetch in flight and drops whatever it brings back (a newer epoch). */
   function detachInflight(reason: KeywayError): void {
+    epoch++
     const running = controller
     inflight = controller = null
     running?.abort(reason)
@@ -680,7 +667,9 @@ export function createSession(options: SessionOptions): Session {
     return new KeywayError('ERR_DISPOSED', 'The session was disposed')
   }
 
-  function assertAlive(): void {
+  /** Resolves once the session has started; rejects with `ERR_DISPOSED` after `dispose()`. */
+  async function alive(): Promise<void> {
+    if (!disposed) await ready
     if (disposed) throw disposedError()
   }
 

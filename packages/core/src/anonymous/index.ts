@@ -1,3 +1,5 @@
+// The encoders are the guest identity's (device keys, JWS); core's main entry only decodes.
+export { bytesToBase64Url, stringToBase64Url } from '../base64url.js'
 export {
   ANONYMOUS_ISSUER,
   ANONYMOUS_TOKEN_TYP,
