@@ -138,21 +138,30 @@ export function createSession(options: SessionOptions): Session {
   // ── public API ───────────────────────────────────────────────────────────────
 
   async function getToken(): Promise<string> {
-    const credentials = await getCredentials()
+    // The common case answers without a single await: this is the hot path of every request.
+    const credentials = handOut() ?? (await getCredentials())
     if (!credentials) throw new KeywayError('ERR_SIGNED_OUT', 'Nobody is signed in')
     return credentials.token
+  }
+
+  /** Credentials to hand out at once, when the held ones are fresh enough. */
+  function handOut(): Credentials | undefined {
+    if (disposed) throw disposedError()
+    const h = current()
+    // The clocks are read once: this is every request's path.
+    const left = h ? remainingMs(h, p) : 0
+    if (!h || left <= floor()) return undefined
+    // Still good to hand out, but due: a timer that slept late would refresh it anyway.
+    if (left <= refreshOffsetOf(h)) check('proactive')
+    return h.credentials
   }
 
   async function getCredentials(): Promise<Credentials | null> {
     const failuresAtStart = counters.failures
     for (let round = 0; round < 4; round++) {
       await alive()
-      const current = usable()
-      if (current) {
-        // Still good to hand out, but due: a timer that slept late would refresh it anyway.
-        if (refreshDue(current)) check('proactive')
-        return current.credentials
-      }
+      const current = handOut()
+      if (current) return current
       if (inflight) {
         await inflight
         continue
@@ -541,9 +550,13 @@ export function createSession(options: SessionOptions): Session {
 
   /** The held token when it may be handed out and has more than `minMs` of life left. */
   function valid(minMs: number): HeldCredentials | undefined {
-    return held && !held.stale && held.rejections < 2 && remainingMs(held, p) > minMs
-      ? held
-      : undefined
+    const h = current()
+    return h && remainingMs(h, p) > minMs ? h : undefined
+  }
+
+  /** The held token unless the provider changed user or a backend rejected it twice. */
+  function current(): HeldCredentials | undefined {
+    return held && !held.stale && held.rejections < 2 ? held : undefined
   }
 
   /** Credentials that may be handed out now. */
@@ -556,12 +569,16 @@ export function createSession(options: SessionOptions): Session {
   }
 
   function refreshDue(h: HeldCredentials): boolean {
-    if (h.expiresMono === null) return false
-    h.refreshOffsetMs ??= Math.max(
+    return remainingMs(h, p) <= refreshOffsetOf(h)
+  }
+
+  /** How long before expiry `h` is refreshed: drawn once per token (lead and jitter). */
+  function refreshOffsetOf(h: HeldCredentials): number {
+    if (h.expiresMono === null) return Number.NEGATIVE_INFINITY
+    return (h.refreshOffsetMs ??= Math.max(
       refreshOffset(h.lifetimeMs ?? Math.max(0, remainingMs(h, p)), policy, p.random),
       floor(),
-    )
-    return remainingMs(h, p) <= h.refreshOffsetMs
+    ))
   }
 
   /**
@@ -598,7 +615,8 @@ export function createSession(options: SessionOptions): Session {
   /** Looks at the token now and fetches when it is due; otherwise re-arms the timer. */
   function check(reason: 'proactive' | 'wake'): void {
     if (disposed || inflight || ended()) return
-    if (failuresInRow > 0 || !held || held.stale || held.rejections > 1 || refreshDue(held))
+    const h = current()
+    if (failuresInRow > 0 || !h || refreshDue(h))
       void runFetch(held && !held.stale ? reason : 'initial')
     else schedule()
   }
@@ -617,8 +635,7 @@ export function createSession(options: SessionOptions): Session {
       due = Math.max(retryAt, nextCallAllowed(calls, policy.maxCallsPerMinute, now))
     else if (held?.expiresMono == null) return
     else {
-      refreshDue(held)
-      due = now + remainingMs(held, p) - held.refreshOffsetMs!
+      due = now + remainingMs(held, p) - refreshOffsetOf(held)
     }
     const delay = Math.min(Math.max(0, due - now), policy.maxTimerMs, MAX_TIMER_DELAY_MS)
     armed = [now, p.wallNow(), delay]
