@@ -12,11 +12,13 @@
 //
 // Budgets NOT met, and what the limits below hold instead (each guards against growth; the
 // goals stay written here so nobody mistakes the limit for the goal):
-// - @keyway/core, goal 4 kB: over it after the anonymous identity moved to
-//   `@keyway/core/anonymous` (6.50 kB; 1 kB = 1000 B here). The session engine alone (createSession) is ~5.8 kB; getting
-//   to 4 kB means a smaller session.ts, not another split. Measured 6.50 kB; limit 6.6 kB.
-// @keyway/browser meets its 2.5 kB (2.49 kB, idb 1.11 kB of it) since the device key store
-// moved to `@keyway/browser/anonymous`.
+// - @keyway/core, goal 4 kB: measured 5.49 kB (1 kB = 1000 B here), limit 5.5 kB. The guest
+//   identity lives in `@keyway/core/anonymous`, and the session engine is one closure (a class
+//   with private fields was 6.6 kB). The floor in bench/results.md, core with every error
+//   message and log line emptied, is still 4.86 kB: 4 kB means dropping behaviour the design
+//   asks for, not wording or another split.
+// @keyway/browser meets its 2.5 kB (idb 1.1 kB of it) since the device key store moved to
+// `@keyway/browser/anonymous`.
 
 import {
   distEntry,
@@ -49,7 +51,7 @@ function spoke(name, overCore, external) {
 }
 
 export default [
-  { name: '@keyway/core (full import)', import: { [CORE]: '*' }, gzip: true, limit: '6.6 kB' },
+  { name: '@keyway/core (full import)', import: { [CORE]: '*' }, gzip: true, limit: '5.5 kB' },
   {
     name: '@keyway/core/anonymous (full import)',
     import: { 'packages/core/dist/anonymous.js': '*' },

@@ -4,7 +4,8 @@
 // second at the provider over two hours. keyway's policy is core's real refresh-schedule code
 // with a seeded random; the others are models of their SDKs' code (see MODELS).
 
-import { DEFAULT_POLICY, refreshOffset } from '../packages/core/src/index.js'
+import { DEFAULT_POLICY } from '../packages/core/src/index.js'
+import { refreshOffset } from '../packages/core/src/refresh-schedule.js'
 import { seededRandom } from '../packages/core/src/testing/index.js'
 import { round, writeStage } from './support/stats.js'
 

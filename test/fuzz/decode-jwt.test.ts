@@ -1,4 +1,5 @@
-import { bytesToBase64Url, decodeJwt, isKeywayError, stringToBase64Url } from '@keyway/core'
+import { decodeJwt, isKeywayError } from '@keyway/core'
+import { bytesToBase64Url, stringToBase64Url } from '@keyway/core/anonymous'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { count, executed, FUZZ_RUNS, FUZZ_TIMEOUT_MS, fuzzParameters } from './runs.js'

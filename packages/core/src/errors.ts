@@ -95,11 +95,12 @@ export class KeywayError extends Error {
  * (matched by `name` and `code`). With `code`, only for that code.
  */
 export function isKeywayError(value: unknown, code?: KeywayErrorCode): value is KeywayError {
-  if (typeof value !== 'object' || value === null) return false
-  const e = value as { name?: unknown; code?: unknown }
-  if (!(value instanceof KeywayError) && (e.name !== 'KeywayError' || typeof e.code !== 'string'))
-    return false
-  return code === undefined || e.code === code
+  const e = value as { name?: unknown; code?: unknown } | null | undefined
+  return (
+    (value instanceof KeywayError ||
+      (typeof e === 'object' && e?.name === 'KeywayError' && typeof e.code === 'string')) &&
+    (code === undefined || e!.code === code)
+  )
 }
 
 /**

@@ -1,6 +1,4 @@
 export { type AuthFetchOptions, authFetch } from './auth-fetch.js'
-export { backoffDelay } from './backoff.js'
-export { base64UrlToBytes } from './base64url.js'
 export {
   CONNECTOR_ID_PATTERN,
   type Connector,
@@ -31,7 +29,6 @@ export {
 } from './platform.js'
 export { DEFAULT_POLICY, type RefreshPolicy } from './policy.js'
 export { redactToken } from './redact.js'
-export { minimumRemaining, refreshJitter, refreshLead, refreshOffset } from './refresh-schedule.js'
 export {
   type AnonymousSource,
   createSession,

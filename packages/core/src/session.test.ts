@@ -425,6 +425,24 @@ describe('Session: offline, wake and sleep', () => {
     expect(connector.calls[1]!.reason).toBe('wake')
     session.dispose()
   })
+
+  it('arms no refresh timer between background and wake, even when a fetch ends meanwhile', async () => {
+    const { t, connector, session } = await setup({ lifetimeSec: 3600 })
+    await session.getToken()
+    expect(t.pendingTimers()).toBe(1)
+    await t.emit('background')
+    expect(t.pendingTimers()).toBe(0)
+    await session.refresh() // a fetch that ends in the background would re-arm a timer
+    expect(connector.callCount).toBe(2)
+    expect(t.pendingTimers()).toBe(0)
+    await t.clock.advance(2 * 3_600_000)
+    expect(connector.callCount).toBe(2)
+    await t.emit('wake')
+    expect(connector.callCount).toBe(3)
+    expect(connector.calls[2]!.reason).toBe('wake')
+    expect(t.pendingTimers()).toBe(1)
+    session.dispose()
+  })
 })
 
 describe('Session: provider changes, sign-out and state', () => {

@@ -133,6 +133,8 @@ export function createSession(options: SessionOptions): Session {
   /** When the timer was armed (monotonic, wall) and for how long: a late firing means sleep. */
   let armed = [0, 0, 0]
   let disposed = false
+  /** Between `background` and the next `wake`/`online`: no refresh timer is armed. */
+  let background = false
   const cleanups: Array<() => void> = []
 
   // ── public API ───────────────────────────────────────────────────────────────
@@ -276,8 +278,13 @@ export function createSession(options: SessionOptions): Session {
 
   function onPlatformEvent(event: PlatformEvent): void {
     if (disposed) return
-    if (event === 'offline' || event === 'background') clearTimer()
-    else wake()
+    if (event === 'offline' || event === 'background') {
+      background ||= event === 'background'
+      clearTimer()
+    } else {
+      background = false
+      wake()
+    }
   }
 
   /** online, wake, a timer that fired late: look at the token at once, even inside a backoff wait. */
@@ -517,10 +524,8 @@ export function createSession(options: SessionOptions): Session {
   }
 
   function rejectedTwice(): KeywayError {
-    return new KeywayError(
-      'ERR_REJECTED',
-      'The backend rejected the same token twice; retrying with backoff',
-    )
+    // Transient: retried with backoff, and over as soon as a new token verifies.
+    return new KeywayError('ERR_REJECTED', 'The backend rejected the same token twice')
   }
 
   function backOff(retryAfterMs?: number): void {
@@ -575,10 +580,11 @@ export function createSession(options: SessionOptions): Session {
   /** How long before expiry `h` is refreshed: drawn once per token (lead and jitter). */
   function refreshOffsetOf(h: HeldCredentials): number {
     if (h.expiresMono === null) return Number.NEGATIVE_INFINITY
-    return (h.refreshOffsetMs ??= Math.max(
+    h.refreshOffsetMs ??= Math.max(
       refreshOffset(h.lifetimeMs ?? Math.max(0, remainingMs(h, p)), policy, p.random),
       floor(),
-    ))
+    )
+    return h.refreshOffsetMs
   }
 
   /**
@@ -628,7 +634,7 @@ export function createSession(options: SessionOptions): Session {
 
   function schedule(): void {
     clearTimer()
-    if (disposed || inflight || !p.isOnline() || ended()) return
+    if (disposed || inflight || background || !p.isOnline() || ended()) return
     const now = p.now()
     let due: number
     if (failuresInRow > 0)

@@ -1,6 +1,6 @@
 import { createHash, randomFillSync } from 'node:crypto'
-import { base64UrlToBytes, type Connector, createSession, isKeywayError } from '@keyway/core'
-import { ANONYMOUS_ISSUER, anonymousIdentity } from '@keyway/core/anonymous'
+import { type Connector, createSession, isKeywayError } from '@keyway/core'
+import { ANONYMOUS_ISSUER, anonymousIdentity, base64UrlToBytes } from '@keyway/core/anonymous'
 import { createTestPlatform } from '@keyway/core/testing'
 import {
   calculateJwkThumbprint,

@@ -1,5 +1,10 @@
-import { base64UrlToBytes, KeywayError } from '@keyway/core'
-import { bytesToBase64Url, type DeviceKey, type DeviceKeys } from '@keyway/core/anonymous'
+import { KeywayError } from '@keyway/core'
+import {
+  base64UrlToBytes,
+  bytesToBase64Url,
+  type DeviceKey,
+  type DeviceKeys,
+} from '@keyway/core/anonymous'
 import { p256 } from '@noble/curves/nist.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { secureStoreKey } from './secure-store-key.js'

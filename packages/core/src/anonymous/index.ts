@@ -1,5 +1,6 @@
-// The encoders are the guest identity's (device keys, JWS); core's main entry only decodes.
-export { bytesToBase64Url, stringToBase64Url } from '../base64url.js'
+// base64url is the guest identity's encoding (device keys, JWS, seeds); the session itself
+// only decodes JWTs, internally.
+export { base64UrlToBytes, bytesToBase64Url, stringToBase64Url } from '../base64url.js'
 export {
   ANONYMOUS_ISSUER,
   ANONYMOUS_TOKEN_TYP,
