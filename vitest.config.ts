@@ -1,10 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { defaultClientConditions, defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
 
 // Tests import workspace packages from source through the `@keyway/source` export condition,
 // so nothing needs a build before `pnpm test`.
 const SOURCE = '@keyway/source'
+
+const REACT_18 = fileURLToPath(new URL('test/react18/node_modules', import.meta.url))
 
 const packages = readdirSync('packages').filter((name) =>
   existsSync(`packages/${name}/package.json`),
@@ -37,6 +40,27 @@ export default defineConfig({
               },
             },
       ),
+      {
+        // @keyway/react's own tests once more, on React 18 (its peer range is ^18.2 || ^19):
+        // react, react-dom and @testing-library/react come from test/react18, installed there as
+        // a React 18 app installs them, so every copy of React in the run is 18.
+        extends: true as const,
+        resolve: {
+          alias: [
+            { find: /^(react|react-dom)(\/.*)?$/, replacement: `${REACT_18}/$1$2` },
+            {
+              find: /^@testing-library\/react$/,
+              replacement: `${REACT_18}/@testing-library/react`,
+            },
+          ],
+        },
+        test: {
+          name: 'react18',
+          root: 'packages/react',
+          include: ['src/**/*.test.tsx'],
+          env: { KEYWAY_REACT_MAJOR: '18' },
+        },
+      },
       {
         extends: true as const,
         test: {

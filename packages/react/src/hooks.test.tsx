@@ -141,6 +141,8 @@ describe('useToken', () => {
     const { connector, session, wrapper, advance } = await setup(60)
     const tokens: Array<string | null> = []
     let stateRenders = 0
+    let stateChanges = 0
+    const stop = session.subscribe(() => stateChanges++)
     render(
       <>
         <TokenView onRender={(tk) => tokens.push(tk)} />
@@ -157,8 +159,12 @@ describe('useToken', () => {
     expect(connector.minted.length).toBeGreaterThanOrEqual(3)
     // One render per distinct value: null, then each minted token.
     expect(tokens).toHaveLength(1 + connector.minted.length)
-    // The state hook saw every refreshing flip and counter change: many more renders.
-    expect(stateRenders).toBeGreaterThan(tokens.length)
+    // The session changed state many more times (refreshing flips, counters): useToken sat
+    // those out, while useAuthState followed them (React may batch changes that land in one
+    // task into one render: React 18 does here, 19 does not).
+    expect(stateChanges).toBeGreaterThan(2 * tokens.length)
+    expect(stateRenders).toBeGreaterThanOrEqual(tokens.length)
+    stop()
     expect(tokens[tokens.length - 1]).toBe(await session.getToken())
     session.dispose()
   })
