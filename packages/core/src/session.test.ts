@@ -385,7 +385,9 @@ describe('Session: offline, wake and sleep', () => {
     await t.setOnline(false)
     await t.clock.advance(10 * 60_000)
     expect(connector.callCount).toBe(1)
+    // Still signed in (docs/concepts.md, States), and the expiry says the token is gone.
     expect(session.getSnapshot().status).toBe('authenticated')
+    expect(session.getSnapshot().expiresAt!).toBeLessThan(t.clock.wallNow())
     await expect(session.getToken()).rejects.toSatisfy((e) => isKeywayError(e, 'ERR_OFFLINE'))
     await t.setOnline(true)
     expect(connector.callCount).toBe(2)
