@@ -20,7 +20,7 @@ export function Root() {
 // 3. State for rendering, the session for actions, the token for token-taking consumers.
 function Header() {
   const { status, userId, lastError } = useAuthState()
-  const { signOut } = useSession() // its methods are bound: destructure them freely
+  const { signOut } = useSession() // its methods need no `this`: destructure them freely
   const token = useToken()
   if (status === 'initializing') return <p>Loading…</p>
   if (status === 'error') return <p>Sign-in trouble ({lastError?.code}); retrying.</p>
