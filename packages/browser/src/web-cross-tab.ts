@@ -1,9 +1,9 @@
 import {
   type CrossTab,
   type CrossTabMessage,
-  isStoredCredentials,
   type LockResult,
   type Logger,
+  toStoredCredentials,
 } from '@keyway/core'
 
 /** The part of `navigator.locks` keyway uses. */
@@ -35,8 +35,8 @@ export function parseCrossTabMessage(data: unknown): CrossTabMessage | undefined
   if (typeof data !== 'object' || data === null) return undefined
   const { type, credentials } = data as { type?: unknown; credentials?: unknown }
   if (type === 'signedOut' || type === 'changed') return { type }
-  if (type !== 'credentials' || !isStoredCredentials(credentials)) return undefined
-  return { type, credentials }
+  const stored = type === 'credentials' ? toStoredCredentials(credentials) : undefined
+  return stored && { type: 'credentials', credentials: stored }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Credentials } from './contract.js'
 import { decodeJwt } from './jwt.js'
-import { isStoredCredentials, type Platform, type StoredCredentials } from './platform.js'
+import { type Platform, type StoredCredentials, toStoredCredentials } from './platform.js'
 
 /**
  * Credentials as the session holds them: the stored form (wall-clock times, shared with
@@ -79,8 +79,9 @@ export function anchorCredentials(
     exp === undefined ? null : exp * 1000 - receivedAtWall - skewMs(skewSamples, platform) - 1000
   if (typeof expiresAt === 'number' && Number.isFinite(expiresAt))
     remaining = Math.min(remaining ?? Number.POSITIVE_INFINITY, expiresAt - receivedAtWall)
+  // The stored fields as they are: `toStoredCredentials` trims them when they are shared.
   return hold(
-    toStored({
+    {
       token,
       endpoint,
       expiresAtWall: remaining === null ? null : receivedAtWall + remaining,
@@ -88,7 +89,7 @@ export function anchorCredentials(
       receivedAtWall,
       userId: sub ?? null,
       anonymous,
-    }),
+    },
     platform,
     credentials,
   )
@@ -100,30 +101,14 @@ export function remainingMs(held: HeldCredentials, platform: Platform): number {
   return Math.min(held.expiresMono - platform.now(), held.expiresAtWall - platform.wallNow())
 }
 
-/**
- * The wall-clock form shared with storage and other tabs (same device, same wall clock):
- * only the stored fields, with `endpoint` and `anonymous` left out when they say nothing.
- */
-export function toStored(held: StoredCredentials): StoredCredentials {
-  const { token, endpoint, expiresAtWall, lifetimeMs, receivedAtWall, userId, anonymous } = held
-  return {
-    token,
-    ...(typeof endpoint === 'string' ? { endpoint } : {}),
-    expiresAtWall,
-    lifetimeMs: typeof lifetimeMs === 'number' ? lifetimeMs : null,
-    receivedAtWall,
-    userId: typeof userId === 'string' ? userId : null,
-    ...(anonymous === true ? { anonymous } : {}),
-  }
-}
-
 /** Re-anchors stored credentials to this tab's monotonic clock. `undefined` for bad data. */
-export function fromStored(stored: unknown, platform: Platform): HeldCredentials | undefined {
-  if (!isStoredCredentials(stored)) return undefined
+export function fromStored(value: unknown, platform: Platform): HeldCredentials | undefined {
+  const stored = toStoredCredentials(value)
+  if (!stored) return undefined
   try {
     decodeJwt(stored.token)
   } catch {
     return undefined
   }
-  return hold(toStored(stored), platform)
+  return hold(stored, platform)
 }

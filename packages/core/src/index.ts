@@ -19,13 +19,13 @@ export {
   type CrossTab,
   type CrossTabMessage,
   defaultPlatform,
-  isStoredCredentials,
   type LockResult,
   type Logger,
   type Platform,
   type PlatformEvent,
   type StoredCredentials,
   type TimerHandle,
+  toStoredCredentials,
 } from './platform.js'
 export { DEFAULT_POLICY, type RefreshPolicy } from './policy.js'
 export { redactToken } from './redact.js'

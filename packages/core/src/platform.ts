@@ -28,24 +28,40 @@ export interface StoredCredentials {
 }
 
 /**
- * Whether a value read back from storage or another tab has the fields keyway relies on
- * (`token`, `receivedAtWall`, `expiresAtWall`). Storage and messages are never trusted:
- * anything else is treated as nothing stored.
+ * The stored form of `value`, or `undefined` when it lacks the fields keyway relies on
+ * (`token`, `receivedAtWall`, `expiresAtWall`): storage and messages are never trusted, and
+ * anything else reads as nothing stored. Only the stored fields are kept (whatever else it
+ * carries, a provider's refresh token by mistake, never reaches storage or another tab), with
+ * `endpoint` and `anonymous` left out when they say nothing, and `lifetimeMs` and `userId`
+ * `null` unless they have their type. The session writes what this returns, and reads
+ * storage and other tabs through it.
  *
  * @example
  * ```ts
- * const value: unknown = JSON.parse(text)
- * if (isStoredCredentials(value)) useIt(value)
+ * const stored = toStoredCredentials(JSON.parse(text))
+ * if (stored) useIt(stored)
  * ```
  */
-export function isStoredCredentials(value: unknown): value is StoredCredentials {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Partial<StoredCredentials>
-  return (
-    typeof v.token === 'string' &&
-    typeof v.receivedAtWall === 'number' &&
-    (v.expiresAtWall === null || typeof v.expiresAtWall === 'number')
+export function toStoredCredentials(value: unknown): StoredCredentials | undefined {
+  const v = value as Partial<StoredCredentials> | null
+  if (
+    typeof v !== 'object' ||
+    !v ||
+    typeof v.token !== 'string' ||
+    typeof v.receivedAtWall !== 'number' ||
+    (v.expiresAtWall !== null && typeof v.expiresAtWall !== 'number')
   )
+    return undefined
+  const { token, endpoint, expiresAtWall, lifetimeMs, receivedAtWall, userId, anonymous } = v
+  return {
+    token,
+    ...(typeof endpoint === 'string' ? { endpoint } : {}),
+    expiresAtWall,
+    lifetimeMs: typeof lifetimeMs === 'number' ? lifetimeMs : null,
+    receivedAtWall,
+    userId: typeof userId === 'string' ? userId : null,
+    ...(anonymous === true ? { anonymous } : {}),
+  }
 }
 
 /** Async key-value storage for credentials (IndexedDB, secure storage, memory). */

@@ -7,7 +7,6 @@ import {
   type HeldCredentials,
   remainingMs,
   skewMs,
-  toStored,
 } from './held-credentials.js'
 import {
   type CrossTabMessage,
@@ -16,6 +15,7 @@ import {
   type Platform,
   type PlatformEvent,
   type TimerHandle,
+  toStoredCredentials,
 } from './platform.js'
 import { DEFAULT_POLICY, MAX_TIMER_DELAY_MS, type RefreshPolicy } from './policy.js'
 import { redactToken } from './redact.js'
@@ -455,7 +455,8 @@ export function createSession(options: SessionOptions): Session {
       // Other tabs learn of a final error from their own next fetch; of a sign-out at once.
       await dropShared(answer === null)
     else if (!isKeywayError(answer)) {
-      const stored = toStored(answer)
+      // Held credentials always have the stored fields: only the trim can happen here.
+      const stored = toStoredCredentials(answer)!
       await p.storage?.set(key, stored).catch(storageFailed)
       p.crossTab?.post(key, { type: 'credentials', credentials: stored })
     }

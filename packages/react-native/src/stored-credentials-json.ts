@@ -1,20 +1,11 @@
-import { isStoredCredentials, KeywayError, type StoredCredentials } from '@keyway/core'
+import { KeywayError, type StoredCredentials, toStoredCredentials } from '@keyway/core'
 
 /**
  * Credentials as JSON, with only the fields keyway stores: whatever else an object carries
  * (a provider's refresh token, by mistake) never reaches the device's storage.
  */
 export function credentialsToJson(value: StoredCredentials): string {
-  const { token, endpoint, expiresAtWall, lifetimeMs, receivedAtWall, userId, anonymous } = value
-  return JSON.stringify({
-    token,
-    ...(endpoint === undefined ? {} : { endpoint }),
-    expiresAtWall,
-    lifetimeMs,
-    receivedAtWall,
-    userId,
-    ...(anonymous ? { anonymous: true } : {}),
-  })
+  return JSON.stringify(toStoredCredentials(value))
 }
 
 /**
@@ -32,17 +23,7 @@ export function credentialsFromJson(
   } catch {
     return undefined
   }
-  if (!isStoredCredentials(value)) return undefined
-  const v = value
-  return {
-    token: v.token,
-    ...(typeof v.endpoint === 'string' ? { endpoint: v.endpoint } : {}),
-    expiresAtWall: v.expiresAtWall,
-    lifetimeMs: typeof v.lifetimeMs === 'number' ? v.lifetimeMs : null,
-    receivedAtWall: v.receivedAtWall,
-    userId: typeof v.userId === 'string' ? v.userId : null,
-    ...(v.anonymous === true ? { anonymous: true } : {}),
-  }
+  return toStoredCredentials(value)
 }
 
 /** A storage call that threw, as `ERR_STORAGE` with the original in `cause`. */
