@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { Auth0Client, GenericError } from '@auth0/auth0-spa-js'
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type OidcServer, startOidcServer, survivalSubject } from '../../oidc/test/oidc-server.js'
 import { auth0Connector } from './auth0-connector.js'
@@ -61,10 +61,6 @@ function client(cacheLocation: 'memory' | 'localstorage' = 'memory') {
   }
 }
 
-function options(forceRefresh = false) {
-  return { forceRefresh, reason: 'manual' as const, signal: new AbortController().signal }
-}
-
 runConnectorConformance({
   name: 'auth0 (real auth0-spa-js against oidc-provider on Auth0 paths)',
   async setup() {
@@ -89,8 +85,8 @@ describe('auth0Connector (auth0-spa-js against oidc-provider on Auth0 paths)', (
   it('hands out the access token for the audience by default, the ID token on request', async () => {
     const c = client()
     await c.signIn('tokens')
-    const access = await auth0Connector(c.auth0).fetchCredentials(options())
-    const id = await auth0Connector(c.auth0, { token: 'id_token' }).fetchCredentials(options())
+    const access = await auth0Connector(c.auth0).fetchCredentials(fetchOptions())
+    const id = await auth0Connector(c.auth0, { token: 'id_token' }).fetchCredentials(fetchOptions())
     expect(decodeJwt(access!.token).payload.aud).toBe(server.resource)
     expect(decodeJwt(id!.token).payload.aud).toBe(server.clientId)
     expect(decodeJwt(access!.token).payload.iss).toBe(`${server.url}/`)
@@ -100,11 +96,13 @@ describe('auth0Connector (auth0-spa-js against oidc-provider on Auth0 paths)', (
     const c = client()
     await c.signIn('cache')
     const connector = auth0Connector(c.auth0)
-    const first = await connector.fetchCredentials(options())
+    const first = await connector.fetchCredentials(fetchOptions())
     const requests = server.state.tokenRequests
-    expect((await connector.fetchCredentials(options()))!.token).toBe(first!.token)
+    expect((await connector.fetchCredentials(fetchOptions()))!.token).toBe(first!.token)
     expect(server.state.tokenRequests).toBe(requests)
-    const forced = await connector.fetchCredentials(options(true))
+    const forced = await connector.fetchCredentials(
+      fetchOptions({ forceRefresh: true, reason: 'manual' }),
+    )
     expect(forced!.token).not.toBe(first!.token)
     expect(server.state.tokenRequests).toBe(requests + 1)
   })
@@ -114,7 +112,7 @@ describe('auth0Connector (auth0-spa-js against oidc-provider on Auth0 paths)', (
     await c.signIn('disabled')
     server.disable(c.userId('disabled'))
     const error = await auth0Connector(c.auth0)
-      .fetchCredentials(options(true))
+      .fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
       .catch((e) => e)
     expect(isKeywayError(error, 'ERR_REVOKED')).toBe(true)
     expect(error.transient).toBe(false)
@@ -125,7 +123,7 @@ describe('auth0Connector (auth0-spa-js against oidc-provider on Auth0 paths)', (
     const first = client('localstorage')
     await first.signIn('restored')
     const reloaded = client('localstorage')
-    const creds = await auth0Connector(reloaded.auth0).fetchCredentials(options())
+    const creds = await auth0Connector(reloaded.auth0).fetchCredentials(fetchOptions())
     expect(decodeJwt(creds!.token).payload.sub).toBe(first.userId('restored'))
     await reloaded.auth0.logout({ openUrl: false })
   })
@@ -136,7 +134,7 @@ describe('auth0Connector (auth0-spa-js against oidc-provider on Auth0 paths)', (
     const connector = auth0Connector(c.auth0)
     await connector.signOut()
     expect(await c.auth0.isAuthenticated()).toBe(false)
-    expect(await connector.fetchCredentials(options())).toBeNull()
+    expect(await connector.fetchCredentials(fetchOptions())).toBeNull()
   })
 
   it('answers null for login_required (no error)', async () => {
@@ -144,7 +142,11 @@ describe('auth0Connector (auth0-spa-js against oidc-provider on Auth0 paths)', (
     await c.signIn('login')
     c.auth0.getTokenSilently = (() =>
       Promise.reject(new GenericError('login_required', 'Login required'))) as never
-    expect(await auth0Connector(c.auth0).fetchCredentials(options(true))).toBeNull()
+    expect(
+      await auth0Connector(c.auth0).fetchCredentials(
+        fetchOptions({ forceRefresh: true, reason: 'manual' }),
+      ),
+    ).toBeNull()
   })
 })
 

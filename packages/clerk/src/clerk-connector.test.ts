@@ -1,6 +1,11 @@
 import { ClerkAPIResponseError, ClerkRuntimeError } from '@clerk/clerk-js'
 import { type Connector, createSession, decodeJwt, isKeywayError } from '@keyway/core'
-import { createTestPlatform, flushPromises, runConnectorConformance } from '@keyway/core/testing'
+import {
+  createTestPlatform,
+  fetchOptions,
+  flushPromises,
+  runConnectorConformance,
+} from '@keyway/core/testing'
 import { describe, expect, it } from 'vitest'
 import { createClerkDouble } from '../test/clerk-double.js'
 import { clerkConnector } from './clerk-connector.js'
@@ -8,12 +13,6 @@ import { toKeywayClerkError } from './clerk-errors.js'
 
 // No Clerk Frontend API runs here: these tests use an in-memory DOUBLE of a Clerk instance
 // (test/clerk-double.ts) with clerk-js's surface, cache and error classes.
-
-const options = (forceRefresh = false) => ({
-  forceRefresh,
-  reason: forceRefresh ? ('manual' as const) : ('initial' as const),
-  signal: new AbortController().signal,
-})
 
 function counted(connector: Connector) {
   const counter = { calls: 0 }
@@ -51,7 +50,7 @@ describe('clerkConnector (Clerk double)', () => {
     const double = await createClerkDouble({ persistedUser: 'alice' })
     const connector = clerkConnector(double.clerk)
     let settled = false
-    const pending = connector.fetchCredentials(options()).finally(() => {
+    const pending = connector.fetchCredentials(fetchOptions()).finally(() => {
       settled = true
     })
     for (let i = 0; i < 5; i++) await flushPromises()
@@ -69,7 +68,7 @@ describe('clerkConnector (Clerk double)', () => {
       session: undefined,
       on: (_e, handler, o) => o?.notify && handler('error'),
     })
-    const error = await connector.fetchCredentials(options()).catch((e) => e)
+    const error = await connector.fetchCredentials(fetchOptions()).catch((e) => e)
     expect(isKeywayError(error, 'ERR_PROVIDER')).toBe(true)
     expect(error.transient).toBe(true)
   })
@@ -78,11 +77,13 @@ describe('clerkConnector (Clerk double)', () => {
     const double = await createClerkDouble({ persistedUser: 'alice' })
     await double.load()
     const connector = clerkConnector(double.clerk)
-    const a = await connector.fetchCredentials(options())
-    const b = await connector.fetchCredentials(options())
+    const a = await connector.fetchCredentials(fetchOptions())
+    const b = await connector.fetchCredentials(fetchOptions())
     expect(b!.token).toBe(a!.token)
     expect(double.stats.mints).toBe(1)
-    const forced = await connector.fetchCredentials(options(true))
+    const forced = await connector.fetchCredentials(
+      fetchOptions({ forceRefresh: true, reason: 'manual' }),
+    )
     expect(forced!.token).not.toBe(a!.token)
     expect(double.stats.mints).toBe(2)
   })
@@ -94,7 +95,7 @@ describe('clerkConnector (Clerk double)', () => {
     })
     await double.load()
     const creds = await clerkConnector(double.clerk, { template: 'supabase' }).fetchCredentials(
-      options(),
+      fetchOptions(),
     )
     expect(decodeJwt(creds!.token).payload).toMatchObject({
       aud: 'authenticated',
@@ -106,14 +107,16 @@ describe('clerkConnector (Clerk double)', () => {
     const double = await createClerkDouble({ persistedUser: 'alice' })
     await double.load()
     const connector = clerkConnector(double.clerk)
-    await connector.fetchCredentials(options())
+    await connector.fetchCredentials(fetchOptions())
     double.revoke()
-    const error = await connector.fetchCredentials(options(true)).catch((e) => e)
+    const error = await connector
+      .fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
+      .catch((e) => e)
     expect(isKeywayError(error, 'ERR_REVOKED')).toBe(true)
     expect(error.transient).toBe(false)
     expect(error.cause).toMatchObject({ status: 401 })
     await flushPromises()
-    expect(await connector.fetchCredentials(options())).toBeNull()
+    expect(await connector.fetchCredentials(fetchOptions())).toBeNull()
   })
 
   it('does not fire subscribe on its own token refreshes, only on session changes', async () => {
@@ -122,7 +125,7 @@ describe('clerkConnector (Clerk double)', () => {
     const connector = clerkConnector(double.clerk)
     let changes = 0
     const off = connector.subscribe(() => changes++)
-    await connector.fetchCredentials(options(true))
+    await connector.fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
     await double.signIn('alice') // a new session, even for the same user
     expect(changes).toBe(1)
     off()

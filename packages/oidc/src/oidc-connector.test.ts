@@ -1,5 +1,5 @@
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
 import {
   ErrorResponse,
   ErrorTimeout,
@@ -58,10 +58,6 @@ function client(store = new InMemoryWebStorage()) {
   }
 }
 
-function options(forceRefresh = false) {
-  return { forceRefresh, reason: 'manual' as const, signal: new AbortController().signal }
-}
-
 runConnectorConformance({
   name: 'oidc (real oidc-client-ts against a real oidc-provider)',
   async setup() {
@@ -86,8 +82,10 @@ describe('oidcConnector against a real oidc-provider', () => {
   it('hands out the JWT access token by default (aud = the API), the ID token on request', async () => {
     const c = client()
     await c.signIn('tokens')
-    const access = await oidcConnector(c.userManager).fetchCredentials(options())
-    const id = await oidcConnector(c.userManager, { token: 'id_token' }).fetchCredentials(options())
+    const access = await oidcConnector(c.userManager).fetchCredentials(fetchOptions())
+    const id = await oidcConnector(c.userManager, { token: 'id_token' }).fetchCredentials(
+      fetchOptions(),
+    )
     expect(decodeJwt(access!.token).payload.aud).toBe(server.resource)
     expect(decodeJwt(id!.token).payload.aud).toBe(server.clientId)
     expect(decodeJwt(access!.token).payload.sub).toBe(c.userId('tokens'))
@@ -99,8 +97,10 @@ describe('oidcConnector against a real oidc-provider', () => {
     await c.signIn('rotate')
     const before = await c.userManager.getUser()
     const connector = oidcConnector(c.userManager, { token: 'id_token' })
-    const first = await connector.fetchCredentials(options())
-    const forced = await connector.fetchCredentials(options(true))
+    const first = await connector.fetchCredentials(fetchOptions())
+    const forced = await connector.fetchCredentials(
+      fetchOptions({ forceRefresh: true, reason: 'manual' }),
+    )
     const after = await c.userManager.getUser()
     // ID tokens carry no jti: one minted in the same second as the last may be identical.
     expect(forced!.token).toBe(after!.id_token)
@@ -113,7 +113,7 @@ describe('oidcConnector against a real oidc-provider', () => {
     const first = client()
     await first.signIn('restored')
     const reloaded = client(first.store)
-    const creds = await oidcConnector(reloaded.userManager).fetchCredentials(options())
+    const creds = await oidcConnector(reloaded.userManager).fetchCredentials(fetchOptions())
     expect(decodeJwt(creds!.token).payload.sub).toBe(first.userId('restored'))
   })
 
@@ -125,7 +125,7 @@ describe('oidcConnector against a real oidc-provider', () => {
     })
     const connector = oidcConnector(c.userManager, { ready })
     let answered = false
-    const pending = connector.fetchCredentials(options()).finally(() => {
+    const pending = connector.fetchCredentials(fetchOptions()).finally(() => {
       answered = true
     })
     await c.signIn('callback')
@@ -141,7 +141,7 @@ describe('oidcConnector against a real oidc-provider', () => {
     const requests = server.state.tokenRequests
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 10 * 60_000 })
     try {
-      const creds = await oidcConnector(c.userManager).fetchCredentials(options())
+      const creds = await oidcConnector(c.userManager).fetchCredentials(fetchOptions())
       expect(creds!.token).not.toBe(stored!.access_token)
       expect(server.state.tokenRequests).toBe(requests + 1)
     } finally {
@@ -154,7 +154,7 @@ describe('oidcConnector against a real oidc-provider', () => {
     await c.signIn('disabled')
     server.disable(c.userId('disabled'))
     const error = await oidcConnector(c.userManager)
-      .fetchCredentials(options(true))
+      .fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
       .catch((e) => e)
     expect(isKeywayError(error, 'ERR_REVOKED')).toBe(true)
     expect(error.transient).toBe(false)
@@ -166,7 +166,7 @@ describe('oidcConnector against a real oidc-provider', () => {
     await c.signIn('down')
     server.outage(true)
     const error = await oidcConnector(c.userManager)
-      .fetchCredentials(options(true))
+      .fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
       .catch((e) => e)
     expect(isKeywayError(error, 'ERR_NETWORK')).toBe(true)
     expect(error.transient).toBe(true)
@@ -179,7 +179,7 @@ describe('oidcConnector against a real oidc-provider', () => {
     const connector = oidcConnector(c.userManager)
     await connector.signOut()
     expect(await c.userManager.getUser()).toBeNull()
-    expect(await connector.fetchCredentials(options())).toBeNull()
+    expect(await connector.fetchCredentials(fetchOptions())).toBeNull()
   })
 })
 

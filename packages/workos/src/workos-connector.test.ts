@@ -1,6 +1,11 @@
 // @vitest-environment happy-dom
 import { type Connector, createSession, decodeJwt, isKeywayError } from '@keyway/core'
-import { createTestPlatform, flushPromises, runConnectorConformance } from '@keyway/core/testing'
+import {
+  createTestPlatform,
+  fetchOptions,
+  flushPromises,
+  runConnectorConformance,
+} from '@keyway/core/testing'
 import { RefreshError, RefreshTimeoutError } from '@workos-inc/authkit-js'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -51,12 +56,6 @@ async function signIn(connector: WorkOSConnector, user: string) {
   await (await connector.client).getAccessToken({ forceRefresh: true })
 }
 
-const options = (forceRefresh = false) => ({
-  forceRefresh,
-  reason: forceRefresh ? ('manual' as const) : ('initial' as const),
-  signal: new AbortController().signal,
-})
-
 let run = 0
 runConnectorConformance({
   name: 'workos (real authkit-js against a local double of the WorkOS API)',
@@ -84,7 +83,7 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
     const release = api.hold()
     const connector = connect()
     let settled = false
-    const pending = connector.fetchCredentials(options()).finally(() => {
+    const pending = connector.fetchCredentials(fetchOptions()).finally(() => {
       settled = true
     })
     for (let i = 0; i < 5; i++) await flushPromises()
@@ -100,7 +99,7 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
     const code = api.issueCode('redirected', url.searchParams.get('code_challenge')!)
     history.replaceState(null, '', `/callback?code=${code}`)
     const connector = connect() // the page load after the redirect back
-    const creds = await connector.fetchCredentials(options())
+    const creds = await connector.fetchCredentials(fetchOptions())
     expect(decodeJwt(creds!.token).payload.sub).toBe('user_redirected')
     expect(location.search).toBe('')
   })
@@ -108,7 +107,7 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
   it('hands out tokens a backend verifies against the JWKS: iss, sub user_…, sid, exp', async () => {
     const connector = connect()
     await signIn(connector, 'verified')
-    const creds = await connector.fetchCredentials(options())
+    const creds = await connector.fetchCredentials(fetchOptions())
     const { payload } = await jwtVerify(creds!.token, createLocalJWKSet(api.jwks), {
       issuer: `${api.origin}/user_management/${api.clientId}`,
     })
@@ -121,11 +120,13 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
     const connector = connect()
     await signIn(connector, 'cached')
     const before = api.state.refreshes
-    const a = await connector.fetchCredentials(options())
-    const b = await connector.fetchCredentials(options())
+    const a = await connector.fetchCredentials(fetchOptions())
+    const b = await connector.fetchCredentials(fetchOptions())
     expect(b!.token).toBe(a!.token)
     expect(api.state.refreshes).toBe(before)
-    const forced = await connector.fetchCredentials(options(true))
+    const forced = await connector.fetchCredentials(
+      fetchOptions({ forceRefresh: true, reason: 'manual' }),
+    )
     expect(forced!.token).not.toBe(a!.token)
     expect(api.state.refreshes).toBe(before + 1)
   })
@@ -134,7 +135,9 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
     const connector = connect()
     await signIn(connector, 'unavailable')
     api.outage('unavailable')
-    const error = await connector.fetchCredentials(options(true)).catch((e) => e)
+    const error = await connector
+      .fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
+      .catch((e) => e)
     expect(isKeywayError(error, 'ERR_PROVIDER')).toBe(true)
     expect(error.transient).toBe(true)
     expect(error.cause).toMatchObject({ name: 'RefreshError', status: 503, isTransient: true })
@@ -142,9 +145,11 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
 
   it('with nobody signed in, a forced fetch answers null without a request', async () => {
     const connector = connect()
-    expect(await connector.fetchCredentials(options())).toBeNull()
+    expect(await connector.fetchCredentials(fetchOptions())).toBeNull()
     const before = api.state.requests
-    expect(await connector.fetchCredentials(options(true))).toBeNull()
+    expect(
+      await connector.fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' })),
+    ).toBeNull()
     expect(api.state.requests).toBe(before)
   })
 
@@ -153,7 +158,7 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
     await signIn(connector, 'leaving')
     const refreshToken = localStorage.getItem(REFRESH_TOKEN_KEY())!
     await connector.signOut()
-    expect(await connector.fetchCredentials(options())).toBeNull()
+    expect(await connector.fetchCredentials(fetchOptions())).toBeNull()
     const replay = await fetch(`${api.origin}/user_management/authenticate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -26,7 +26,19 @@ export interface ConformanceSubject {
   teardown?(): Promise<void>
 }
 
-function options(overrides: Partial<FetchCredentialsOptions> = {}): FetchCredentialsOptions {
+/**
+ * Options for calling a connector's `fetchCredentials` by hand in a test: an unforced
+ * `initial` fetch with a fresh signal, unless `overrides` say otherwise.
+ *
+ * @example
+ * ```ts
+ * await connector.fetchCredentials(fetchOptions())
+ * await connector.fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
+ * ```
+ */
+export function fetchOptions(
+  overrides: Partial<FetchCredentialsOptions> = {},
+): FetchCredentialsOptions {
   return {
     forceRefresh: false,
     reason: 'initial',
@@ -77,12 +89,12 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
     })
 
     it('answers null (not a throw) when nobody is signed in', async () => {
-      await expect(connector.fetchCredentials(options())).resolves.toBeNull()
+      await expect(connector.fetchCredentials(fetchOptions())).resolves.toBeNull()
     })
 
     it('answers a decodable JWT with a sub once signed in', async () => {
       await controls.signIn('alice')
-      const creds = await connector.fetchCredentials(options())
+      const creds = await connector.fetchCredentials(fetchOptions())
       expect(creds).not.toBeNull()
       expect(typeof subOf(creds!.token)).toBe('string')
       expect(subOf(creds!.token)!.length).toBeGreaterThan(0)
@@ -91,10 +103,10 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
 
     it('forceRefresh bypasses the provider cache and yields a newer token', async () => {
       await controls.signIn('alice')
-      const first = await connector.fetchCredentials(options())
+      const first = await connector.fetchCredentials(fetchOptions())
       await controls.beforeForceRefresh?.()
       const forced = await connector.fetchCredentials(
-        options({ forceRefresh: true, reason: 'manual' }),
+        fetchOptions({ forceRefresh: true, reason: 'manual' }),
       )
       expect(forced!.token).not.toBe(first!.token)
       expect(subOf(forced!.token)).toBe(subOf(first!.token))
@@ -107,7 +119,7 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
       const controller = new AbortController()
       controller.abort()
       await expect(
-        connector.fetchCredentials(options({ signal: controller.signal })),
+        connector.fetchCredentials(fetchOptions({ signal: controller.signal })),
       ).rejects.toSatisfy(
         (e: unknown) => isKeywayError(e, 'ERR_ABORTED') || (e as Error)?.name === 'AbortError',
       )
@@ -118,28 +130,30 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
         // A connector without subscribe must still answer null after sign-out.
         await controls.signIn('alice')
         await controls.signOut()
-        await expect(connector.fetchCredentials(options())).resolves.toBeNull()
+        await expect(connector.fetchCredentials(fetchOptions())).resolves.toBeNull()
         return
       }
       let changes = 0
       cleanups.push(connector.subscribe(() => changes++))
       await controls.signIn('alice')
       await waitFor(() => changes >= 1, 'a change after sign-in')
-      const alice = await connector.fetchCredentials(options())
+      const alice = await connector.fetchCredentials(fetchOptions())
       const afterSignIn = changes
       await controls.signOut()
       await waitFor(() => changes > afterSignIn, 'a change after sign-out')
-      await expect(connector.fetchCredentials(options({ reason: 'changed' }))).resolves.toBeNull()
+      await expect(
+        connector.fetchCredentials(fetchOptions({ reason: 'changed' })),
+      ).resolves.toBeNull()
       const afterSignOut = changes
       await controls.signIn('bob')
       await waitFor(() => changes > afterSignOut, 'a change after switching to another user')
-      const bob = await connector.fetchCredentials(options({ reason: 'changed' }))
+      const bob = await connector.fetchCredentials(fetchOptions({ reason: 'changed' }))
       expect(subOf(bob!.token)).not.toBe(subOf(alice!.token))
     })
 
     it('throws a transient error during a provider outage', async () => {
       await controls.signIn('alice')
-      await connector.fetchCredentials(options())
+      await connector.fetchCredentials(fetchOptions())
       await controls.outage(true)
       await controls.beforeForceRefresh?.()
       // As the session does: an SDK that keeps retrying inside one call is cut off by the
@@ -152,7 +166,7 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
       )
       const error = await connector
         .fetchCredentials(
-          options({ forceRefresh: true, reason: 'proactive', signal: controller.signal }),
+          fetchOptions({ forceRefresh: true, reason: 'proactive', signal: controller.signal }),
         )
         .then(
           () => undefined,
@@ -165,11 +179,11 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
 
     it('throws a final KeywayError (or answers null) once the account is revoked', async () => {
       await controls.signIn('alice')
-      await connector.fetchCredentials(options())
+      await connector.fetchCredentials(fetchOptions())
       await controls.revoke()
       await controls.beforeForceRefresh?.()
       const error = await connector
-        .fetchCredentials(options({ forceRefresh: true, reason: 'proactive' }))
+        .fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'proactive' }))
         .then(
           (v) => v,
           (e: unknown) => e,

@@ -1,6 +1,7 @@
 export {
   type ConformanceControls,
   type ConformanceSubject,
+  fetchOptions,
   runConnectorConformance,
 } from './conformance.js'
 export {
