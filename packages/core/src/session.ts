@@ -389,6 +389,7 @@ export function createSession(options: SessionOptions): Session {
     runController: AbortController,
   ): Promise<Answer> {
     const started = p.now()
+    // Called for its pruning: `calls` then holds only the last minute, for the storm count.
     nextCallAllowed(calls, policy.maxCallsPerMinute, started)
     calls.push(started)
     counters.fetches++
