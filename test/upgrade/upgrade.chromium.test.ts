@@ -76,7 +76,12 @@ describe('guest → account in Chromium, across tabs and a closed tab', () => {
         await window.app.sync()
         await window.app.write('guest row, unsynced (tab a)')
       })
+      // localStorage reaches another tab's renderer a moment later: each tab writes only once
+      // it sees the other's rows, or its read-modify-write would drop them (a harness race
+      // that showed on a loaded 2-core CI run, not keyway's: keyway keeps no rows).
+      await until(b, () => window.app.local().length === 2)
       await b.evaluate(() => window.app.write('guest row, unsynced (tab b)'))
+      await until(a, () => window.app.local().length === 3)
 
       // Tab a signs up; its upgrade links, then hangs inside onUpgrade holding the lock.
       await a.evaluate(() => window.app.signUp('chromium@keyway.test'))
