@@ -35,18 +35,15 @@ export function skewMs(samples: number[], platform: Platform): number {
 }
 
 /**
- * Anchors stored-form credentials to this tab's monotonic clock. `credentials` is what the
- * connector answered, handed back as it is; from storage, it is rebuilt from the stored form.
+ * Anchors stored-form credentials to this tab's monotonic clock. `credentials` are rebuilt
+ * from the stored form whatever the source (a fetch, storage, another tab), so consumers see
+ * one shape: `{ token, expiresAt, endpoint? }` with the skew-corrected local expiry.
  */
-function hold(
-  stored: StoredCredentials,
-  platform: Platform,
-  credentials?: Credentials,
-): HeldCredentials {
+function hold(stored: StoredCredentials, platform: Platform): HeldCredentials {
   const { token, endpoint, expiresAtWall } = stored
   return {
     ...stored,
-    credentials: credentials ?? {
+    credentials: {
       token,
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(expiresAtWall === null ? {} : { expiresAt: expiresAtWall }),
@@ -91,7 +88,6 @@ export function anchorCredentials(
       anonymous,
     },
     platform,
-    credentials,
   )
 }
 

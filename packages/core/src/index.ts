@@ -35,5 +35,6 @@ export {
   type Session,
   type SessionOptions,
 } from './session.js'
+export type { SessionEvent, TokenOptions } from './session-events.js'
 export { abortError, raceSignal } from './signal.js'
 export type { SessionCounters, SessionSnapshot, SessionStatus } from './snapshot.js'

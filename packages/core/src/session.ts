@@ -20,6 +20,7 @@ import {
 import { DEFAULT_POLICY, MAX_TIMER_DELAY_MS, type RefreshPolicy } from './policy.js'
 import { redactToken } from './redact.js'
 import { minimumRemaining, refreshOffset } from './refresh-schedule.js'
+import type { SessionEvent, TokenOptions } from './session-events.js'
 import { raceSignal } from './signal.js'
 import { nextSnapshot, type SessionSnapshot, type SessionStatus } from './snapshot.js'
 
@@ -55,9 +56,23 @@ export interface Session {
    * is nearly dead. Rejects with `ERR_SIGNED_OUT` when nobody is signed in, and with the
    * last transient error when no valid token can be had right now.
    */
-  getToken(): Promise<string>
-  /** Like `getToken`, with `endpoint` and `expiresAt`; `null` when nobody is signed in. */
-  getCredentials(): Promise<Credentials | null>
+  getToken(options?: TokenOptions): Promise<string>
+  /**
+   * Like `getToken`, as `{ token, expiresAt, endpoint? }`, whatever the source (a fetch,
+   * storage, another tab): `expiresAt` is the local wall-clock expiry, skew-corrected, absent
+   * only for a token that has none. `null` when nobody is signed in.
+   */
+  getCredentials(options?: TokenOptions): Promise<Credentials | null>
+  /**
+   * The current credentials, synchronously, when they can be handed out now (fresh beyond
+   * the floor); `undefined` otherwise. Never fetches.
+   */
+  peek(options?: TokenOptions): Credentials | undefined
+  /**
+   * Calls `listener` with every event of the session (fetches, failures, rejections, host
+   * signals), for devtools and metrics. Returns the unsubscribe function.
+   */
+  inspect(listener: (event: SessionEvent) => void): () => void
   /**
    * Tell the session a backend answered 401 for `token`. Resolves with credentials for one
    * retry (new ones, or the same token when the provider insists and it was rejected only
@@ -115,6 +130,11 @@ export function createSession(options: SessionOptions): Session {
   const counters = { fetches: 0, failures: 0, rejections: 0 }
   let snapshot: SessionSnapshot | undefined
   const listeners = new Set<() => void>()
+  const inspectors = new Set<(event: SessionEvent) => void>()
+  /** A provider's user reported while the first fetch was under way: checked when it lands. */
+  let providerUser: string | null | undefined
+  /** Bumped each time the held token changes: the snapshot's `tokenVersion`. */
+  let tokenVersion = 0
 
   let inflight: Promise<void> | null = null
   let controller: AbortController | null = null
@@ -139,32 +159,33 @@ export function createSession(options: SessionOptions): Session {
 
   // ── public API ───────────────────────────────────────────────────────────────
 
-  async function getToken(): Promise<string> {
+  async function getToken(options?: TokenOptions): Promise<string> {
     // The common case answers without a single await: this is the hot path of every request.
-    const credentials = handOut() ?? (await getCredentials())
+    const credentials = handOut(options?.minValidityMs) ?? (await getCredentials(options))
     if (!credentials) throw new KeywayError('ERR_SIGNED_OUT', 'Nobody is signed in')
     return credentials.token
   }
 
   /** Credentials to hand out at once, when the held ones are fresh enough. */
-  function handOut(): Credentials | undefined {
+  function handOut(minValidityMs = 0): Credentials | undefined {
     if (disposed) throw disposedError()
     const h = current()
     // The clocks are read once: this is every request's path.
     const left = h ? remainingMs(h, p) : 0
-    if (!h || left <= floor()) return undefined
+    if (!h || left <= Math.max(floor(), minValidityMs)) return undefined
     // Still good to hand out, but due: a timer that slept late would refresh it anyway.
     if (left <= refreshOffsetOf(h)) check('proactive')
     return h.credentials
   }
 
-  async function getCredentials(): Promise<Credentials | null> {
+  async function getCredentials(options?: TokenOptions): Promise<Credentials | null> {
+    const minValidityMs = options?.minValidityMs
     const failuresAtStart = counters.failures
     // `ready` directly, not `alive()`: every caller at expiry passes here, and the extra async
     // frame cost ~1 µs each (bench/concurrency.ts). handOut throws once disposed.
     await ready
     for (let round = 0; round < 4; round++) {
-      const current = handOut()
+      const current = handOut(minValidityMs)
       if (current) return current
       if (inflight) {
         await inflight
@@ -195,6 +216,7 @@ export function createSession(options: SessionOptions): Session {
   async function reportRejected(token: string): Promise<Credentials | null> {
     await alive()
     counters.rejections++
+    event({ type: 'rejection', current: held?.credentials.token === token })
     if (held?.credentials.token !== token) {
       // An old token: whatever replaced it already is the answer.
       emit()
@@ -254,6 +276,23 @@ export function createSession(options: SessionOptions): Session {
     }
   }
 
+  function inspect(listener: (event: SessionEvent) => void): () => void {
+    inspectors.add(listener)
+    return () => {
+      inspectors.delete(listener)
+    }
+  }
+
+  /** Tells the inspectors (devtools) what happened; never a token. */
+  function event(e: Record<string, unknown> & { type: SessionEvent['type'] }): void {
+    if (!inspectors.size) return
+    const full = { ...e, at: p.wallNow() } as SessionEvent
+    for (const inspector of [...inspectors])
+      try {
+        inspector(full)
+      } catch {}
+  }
+
   function dispose(): void {
     if (disposed) return
     disposed = true
@@ -261,6 +300,7 @@ export function createSession(options: SessionOptions): Session {
     clearTimer()
     for (const cleanup of cleanups.splice(0)) cleanup()
     listeners.clear()
+    inspectors.clear()
   }
 
   // ── start-up and host signals ────────────────────────────────────────────────
@@ -274,14 +314,15 @@ export function createSession(options: SessionOptions): Session {
     if (disposed || status !== 'initializing') return
     // Usable now: no network before the first token. If it is already due, the timer fires
     // at once and refreshes it (forced) while callers are served.
-    if (restored && remainingMs(restored, p) > floor()) take(restored, 'from storage')
+    if (restored && remainingMs(restored, p) > floor()) take(restored, 'storage')
     else if (!inflight) void runFetch('initial')
   }
 
-  function onPlatformEvent(event: PlatformEvent): void {
+  function onPlatformEvent(signal: PlatformEvent): void {
     if (disposed) return
-    if (event === 'offline' || event === 'background') {
-      background ||= event === 'background'
+    event({ type: 'host', signal })
+    if (signal === 'offline' || signal === 'background') {
+      background ||= signal === 'background'
       clearTimer()
     } else {
       background = false
@@ -295,8 +336,19 @@ export function createSession(options: SessionOptions): Session {
     check('wake')
   }
 
-  function onProviderChange(): void {
+  function onProviderChange(userId?: string | null): void {
     if (disposed) return
+    // The provider's user is the user of the held token (or nobody, and nobody is held):
+    // nothing changed, whatever the event was (a first event, a poll, another tab's sign-in).
+    if (userId !== undefined) {
+      if (userId === heldUser()) return
+      // Nothing held yet and a fetch under way: its answer is compared when it lands, so the
+      // provider's first event does not cost a second call.
+      if (inflight && !held) {
+        providerUser = userId
+        return
+      }
+    }
     detachInflight(new KeywayError('ERR_ABORTED', 'The provider changed user'))
     // The old token is never handed out again unless the provider confirms the same user.
     if (held) held.stale = true
@@ -318,13 +370,25 @@ export function createSession(options: SessionOptions): Session {
       held?.credentials.token !== incoming.credentials.token &&
       (!held || held.stale || incoming.receivedAtWall >= held.receivedAtWall)
     )
-      take(incoming, 'from another tab')
+      take(incoming, 'tab')
+  }
+
+  /** Who the held token speaks for: `null` for nobody (signed out, or a guest). */
+  function heldUser(): string | null | undefined {
+    if (held && !held.stale && held.rejections < 2) return held.anonymous ? null : held.userId
+    return status === 'signedOut' || status === 'anonymous' ? null : undefined
   }
 
   /** Credentials another tab or storage had: taken as they are, without a fetch. */
-  function take(incoming: HeldCredentials, from: string): void {
+  function take(incoming: HeldCredentials, from: 'storage' | 'tab'): void {
+    event({
+      type: 'credentials',
+      from,
+      userId: incoming.userId,
+      expiresAt: incoming.expiresAtWall,
+    })
     adopt(incoming)
-    log('debug', `took ${redactToken(incoming.credentials.token)} ${from}`)
+    log('debug', `took ${redactToken(incoming.credentials.token)} from ${from}`)
     schedule()
   }
 
@@ -341,7 +405,11 @@ export function createSession(options: SessionOptions): Session {
     const run: Promise<void> = fetchCoordinated(reason, runController, runEpoch)
       .catch(toKeywayError)
       .then((outcome) => {
-        if (runEpoch === epoch && !disposed) apply(outcome, reason)
+        if (runEpoch !== epoch || disposed) return
+        apply(outcome, reason)
+        const reported = providerUser
+        providerUser = undefined
+        if (reported !== undefined && reported !== heldUser()) queueMicrotask(onProviderChange)
       })
       .finally(() => {
         if (inflight !== run) return
@@ -393,6 +461,7 @@ export function createSession(options: SessionOptions): Session {
     nextCallAllowed(calls, policy.maxCallsPerMinute, started)
     calls.push(started)
     counters.fetches++
+    event({ type: 'fetch', reason })
     if (calls.length > policy.maxCallsPerMinute && started - stormWarnedAt > 60_000) {
       stormWarnedAt = started
       log('warn', `refresh storm: ${calls.length} connector calls in the last minute`)
@@ -433,6 +502,14 @@ export function createSession(options: SessionOptions): Session {
           { transient: false },
         )
       const fresh = anchorCredentials(answer, guest, p, skewSamples)
+      event({
+        type: 'credentials',
+        from: 'connector',
+        reason,
+        ms: lastFetchMs,
+        userId: fresh.userId,
+        expiresAt: fresh.expiresAtWall,
+      })
       log('debug', `${reason} fetch → ${redactToken(answer.token)} (${Math.round(lastFetchMs)} ms)`)
       const skew = skewMs(skewSamples, p)
       if (!skewWarned && Math.abs(skew) > policy.skewWarningMs) {
@@ -444,6 +521,13 @@ export function createSession(options: SessionOptions): Session {
     } catch (e) {
       const error = toKeywayError(e)
       log('debug', `${reason} fetch failed: ${error.code}`)
+      event({
+        type: 'failure',
+        reason,
+        code: error.code,
+        transient: error.transient,
+        retryAt: error.retryAfterMs === undefined ? null : p.wallNow() + error.retryAfterMs,
+      })
       return error
     } finally {
       p.clearTimeout(timeout)
@@ -496,6 +580,7 @@ export function createSession(options: SessionOptions): Session {
   }
 
   function setHeld(fresh: HeldCredentials): void {
+    if (held?.credentials.token !== fresh.credentials.token) tokenVersion++
     held = fresh
     status = fresh.anonymous ? 'anonymous' : 'authenticated'
     emit()
@@ -503,8 +588,10 @@ export function createSession(options: SessionOptions): Session {
 
   function forget(): void {
     detachInflight(new KeywayError('ERR_ABORTED', 'The session was signed out'))
+    if (held) tokenVersion++
     held = lastError = null
     status = 'signedOut'
+    event({ type: 'signedOut' })
     failuresInRow = retryAt = 0
     clearTimer()
     emit()
@@ -520,6 +607,7 @@ export function createSession(options: SessionOptions): Session {
       if (!valid(0)) status = 'error'
     } else {
       // Final: the provider says this session is over. Stop serving the token; no retry loop.
+      if (held) tokenVersion++
       held = null
       status = 'error'
       failuresInRow = 0
@@ -542,6 +630,7 @@ export function createSession(options: SessionOptions): Session {
       userId: held && !held.stale ? held.userId : null,
       expiresAt: held?.expiresAtWall ?? null,
       refreshing: inflight !== null,
+      tokenVersion,
       lastError,
       counters,
     })
@@ -710,6 +799,8 @@ export function createSession(options: SessionOptions): Session {
     connector,
     getToken,
     getCredentials,
+    peek: (options?: TokenOptions) => handOut(options?.minValidityMs),
+    inspect,
     reportRejected,
     refresh,
     signOut,

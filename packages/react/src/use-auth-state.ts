@@ -11,6 +11,7 @@ export const SERVER_SNAPSHOT: SessionSnapshot = Object.freeze({
   userId: null,
   expiresAt: null,
   refreshing: false,
+  tokenVersion: 0,
   lastError: null,
   counters: Object.freeze({ fetches: 0, failures: 0, rejections: 0 }),
 })
