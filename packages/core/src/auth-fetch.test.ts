@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { authFetch } from './auth-fetch.js'
-import { createSession } from './session.js'
+import { createSession } from './session/create-session.js'
 import { createFakeConnector, createTestPlatform } from './testing/index.js'
 
 // A loopback API that accepts only tokens on its allow list and echoes the body it got.

@@ -1,5 +1,5 @@
 import { isKeywayError } from './errors.js'
-import type { Session } from './session.js'
+import type { Session } from './session/types.js'
 
 export interface AuthFetchOptions {
   /** The fetch to wrap. Default `globalThis.fetch`. */

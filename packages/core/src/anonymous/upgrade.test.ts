@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { isKeywayError } from '../errors.js'
-import { createSession } from '../session.js'
+import { createSession } from '../session/create-session.js'
 import { createFakeConnector, createTestPlatform, createTokenMinter } from '../testing/index.js'
 import { type AnonymousIdentity, anonymousIdentity } from './anonymous-identity.js'
 import { memoryDeviceKeyStore } from './device-key.js'
@@ -584,6 +584,7 @@ describe('upgrade with a session', () => {
     fresh.connector.setUser('user_bob')
     while (retried.length === 0) await fresh.t.flush()
     expect(retried).toEqual(['ERR_NETWORK'])
+    await fresh.t.clock.advance(1_000) // past the minimum gap between two connector calls
     await fresh.session.refresh() // any session change while a transient failure is pending
     while (retried.length === 1) await fresh.t.flush()
     expect(retried).toEqual(['ERR_NETWORK', 'promoted'])

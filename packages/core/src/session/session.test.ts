@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { isKeywayError, KeywayError } from './errors.js'
-import { decodeJwt } from './jwt.js'
-import type { Platform } from './platform.js'
-import { createSession, type SessionOptions } from './session.js'
+import { isKeywayError, KeywayError } from '../errors.js'
+import { decodeJwt } from '../jwt.js'
+import type { Platform } from '../platform.js'
 import {
   createFakeConnector,
   createMemoryCrossTab,
@@ -10,7 +9,9 @@ import {
   createTestPlatform,
   type FakeConnector,
   type TestPlatformOptions,
-} from './testing/index.js'
+} from '../testing/index.js'
+import { createSession } from './create-session.js'
+import type { SessionOptions } from './types.js'
 
 async function setup(
   options: {
@@ -316,6 +317,7 @@ describe('Session: transient failures, backoff and the call budget', () => {
     const { t, connector, session } = await setup({ lifetimeSec: 3600 })
     await session.getToken()
     connector.failNext(new KeywayError('ERR_PROVIDER', '429', { retryAfterMs: 120_000 }))
+    await t.clock.advance(1_000) // past the minimum gap between two calls
     await session.refresh().catch(() => undefined)
     const after429 = connector.callCount
     await t.clock.advance(119_000)
@@ -434,6 +436,7 @@ describe('Session: offline, wake and sleep', () => {
     expect(t.pendingTimers()).toBe(1)
     await t.emit('background')
     expect(t.pendingTimers()).toBe(0)
+    await t.clock.advance(1_000) // past the minimum gap between two calls
     await session.refresh() // a fetch that ends in the background would re-arm a timer
     expect(connector.callCount).toBe(2)
     expect(t.pendingTimers()).toBe(0)
@@ -652,12 +655,13 @@ describe('Session: storage and tabs', () => {
 
 describe('Session: methods work detached from the object', () => {
   it('destructured getToken, getSnapshot, subscribe, refresh and dispose keep their session', async () => {
-    const { session } = await setup({ lifetimeSec: 60 })
+    const { t, session } = await setup({ lifetimeSec: 60 })
     const { getToken, getSnapshot, subscribe, refresh, dispose } = session
     let notified = 0
     const unsubscribe = subscribe(() => notified++)
     const token = await getToken()
     expect(decodeJwt(token).payload.sub).toBe(getSnapshot().userId)
+    await t.clock.advance(1_000) // past the minimum gap between two calls
     const refreshed = await refresh()
     expect(refreshed?.token).not.toBe(token)
     expect(notified).toBeGreaterThan(0)
