@@ -193,7 +193,10 @@ function countCall(e: Engine, now: number): void {
 /** What an outcome does to the state. `started`: when the fetch began (monotonic). */
 function apply(e: Engine, outcome: FetchOutcome, reason: FetchReason, started: number): void {
   const { _p: p, _policy: policy } = e
-  if (outcome === null) return forget(e)
+  if (outcome === null) {
+    forget(e)
+    return
+  }
   if (outcome === 'kept' || isKeywayError(outcome)) {
     const error = outcome === 'kept' ? undefined : outcome
     if (error?.code === 'ERR_DISPOSED') return
@@ -208,7 +211,8 @@ function apply(e: Engine, outcome: FetchOutcome, reason: FetchReason, started: n
         ? p.wallNow() + retryAllowedAt(e._retry, policy, p.now(), false) - p.now()
         : null,
     })
-    return fail(e, error)
+    fail(e, error)
+    return
   }
   const held = e._held
   if (held?.token === outcome.token) {
@@ -217,21 +221,21 @@ function apply(e: Engine, outcome: FetchOutcome, reason: FetchReason, started: n
     if (reason === 'rejected') {
       // It insists on a token a backend rejected: one more try with it, then it is an error.
       outcome.rejections = held.rejections + 1
-      return keep(e, outcome)
+      keep(e, outcome)
+      return
     }
     outcome.rejections = held.rejections
     if (held.rejections > 1 && reason !== 'changed') {
       // A token backends rejected twice stays refused, whatever the provider says.
       recordFailure(e._retry, undefined, started, p.now(), policy, p.random)
-      return fail(
-        e,
-        new KeywayError('ERR_REJECTED', 'The provider keeps handing out a rejected token'),
-      )
+      fail(e, new KeywayError('ERR_REJECTED', 'The provider keeps handing out a rejected token'))
+      return
     }
     if (reason !== 'changed' && refreshDue(e, outcome)) {
       // We wanted a newer one (a provider cache): keep it, and try again later.
       recordFailure(e._retry, undefined, started, p.now(), policy, p.random)
-      return keep(e, outcome)
+      keep(e, outcome)
+      return
     }
   }
   // A token that lived to its refresh without a rejection was accepted: a new chain starts.
