@@ -58,7 +58,7 @@ export function createSession(options: SessionOptions): Session {
     _inflightReason: null,
     _epoch: 0,
     _lastFetchMs: 0,
-    _lastCallAt: [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY],
+    _lastCallAt: Number.NEGATIVE_INFINITY,
     _calls: [],
     _stormWarnedAt: Number.NEGATIVE_INFINITY,
     _clock: newClockEstimate(),

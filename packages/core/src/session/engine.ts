@@ -39,11 +39,8 @@ export interface Engine {
   /** Bumped by sign-out, provider changes and dispose: results of older fetches are dropped. */
   _epoch: number
   _lastFetchMs: number
-  /**
-   * Start of the last call that keeps the minimum gap (not a rejection or change), on both
-   * clocks: the monotonic one may stand still in a sleep.
-   */
-  _lastCallAt: [number, number]
+  /** Monotonic start of the last call that keeps the minimum gap (the session's own calls). */
+  _lastCallAt: number
   /** Monotonic times of every call in the last minute, for the refresh-storm warning. */
   _calls: number[]
   _stormWarnedAt: number

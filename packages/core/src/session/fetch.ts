@@ -36,9 +36,8 @@ function keepsGap(reason: FetchReason): boolean {
 
 /**
  * Why a fetch for `reason` may not start now, or `undefined` when it may. `probe`: a caller
- * is waiting for a token, so the backoff gives way (one probe), and so does the minimum gap
- * when there is nothing valid to hand out; the Retry-After floor and the failure budget
- * never do.
+ * is waiting for a token, so the backoff gives way (one probe); the minimum gap, the
+ * Retry-After floor and the failure budget never do.
  */
 export function blockedBy(e: Engine, reason: FetchReason, probe = false): KeywayError | undefined {
   const { _p: p, _policy: policy } = e
@@ -46,7 +45,7 @@ export function blockedBy(e: Engine, reason: FetchReason, probe = false): Keyway
   if (reason === 'changed') return undefined
   const now = p.now()
   let at = retryAllowedAt(e._retry, policy, now, probe)
-  if (keepsGap(reason) && !(probe && !valid(e, 0))) at = Math.max(at, gapEnd(e))
+  if (keepsGap(reason)) at = Math.max(at, gapEnd(e))
   if (at <= now) return undefined
   return (
     e._lastError ??
@@ -56,12 +55,12 @@ export function blockedBy(e: Engine, reason: FetchReason, probe = false): Keyway
   )
 }
 
-/** When the minimum gap since the last call ends (monotonic): whichever clock moved more. */
+/**
+ * When the minimum gap since the last call ends, on the monotonic clock (a wall-clock jump
+ * is no time passing; after a sleep that stopped the monotonic clock it costs at most the gap).
+ */
 export function gapEnd(e: Engine): number {
-  const { _p: p } = e
-  const [mono, wall] = e._lastCallAt
-  const elapsed = Math.max(p.now() - mono, p.wallNow() - wall)
-  return p.now() + minimumGap(lifetimeOf(e), e._policy) - elapsed
+  return e._lastCallAt + minimumGap(lifetimeOf(e), e._policy)
 }
 
 /** Starts a fetch for `reason` unless one is in flight (then joins it) or it may not start. */
@@ -104,7 +103,7 @@ export async function callConnector(
   const { _p: p, _policy: policy, _connector: connector, _anonymous: anonymous } = e
   const started = p.now()
   countCall(e, started)
-  if (keepsGap(reason)) e._lastCallAt = [started, p.wallNow()]
+  if (keepsGap(reason)) e._lastCallAt = started
   event(e, { type: 'fetch', reason })
   const { signal } = controller
   const options: FetchCredentialsOptions = {
