@@ -422,6 +422,7 @@ describe('Session: offline, wake and sleep', () => {
   it('a wake signal (visibility, focus, AppState) re-checks expiry at once', async () => {
     const { t, connector, session } = await setup({ lifetimeSec: 3600 })
     await session.getToken()
+    await t.clock.advance(60_000) // a minute of use: past the minimum gap between two calls
     t.clock.jumpWall(58 * 60_000) // the wall clock moved while timers were frozen
     await t.emit('wake')
     expect(connector.callCount).toBe(2)
