@@ -405,7 +405,7 @@ describe(`session engine model (fast-check commands, fake clock, ${MODEL_RUNS} s
         { numRuns: MODEL_RUNS, ...SEED },
       )
     },
-    Math.max(60_000, MODEL_RUNS * 60),
+    Math.max(120_000, MODEL_RUNS * 250),
   )
 
   it(
@@ -419,7 +419,7 @@ describe(`session engine model (fast-check commands, fake clock, ${MODEL_RUNS} s
         { numRuns: Math.max(1, Math.floor(MODEL_RUNS / 2)), ...SEED },
       )
     },
-    Math.max(60_000, MODEL_RUNS * 60),
+    Math.max(120_000, MODEL_RUNS * 250),
   )
 
   afterAll(() => {

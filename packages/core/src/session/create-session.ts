@@ -135,7 +135,8 @@ export function createSession(options: SessionOptions): Session {
       await runFetch(e, 'manual', true)
       // A provider change during the fetch starts a newer one: answer with its outcome.
       while (e._inflight) await e._inflight
-      if (e._counters.failures > failures) throw e._lastError
+      // (A sign-out or a success since then cleared the error: the current state answers.)
+      if (e._counters.failures > failures && e._lastError) throw e._lastError
       return currentAfterFetch(e)
     },
     async signOut() {

@@ -84,7 +84,11 @@ async function answerRejection(e: Engine, token: string): Promise<Credentials | 
       same.rejections = 1
       changed(e)
     }
-    throw blocked ?? e._lastError
+    throw (
+      blocked ??
+      e._lastError ??
+      new KeywayError('ERR_REJECTED', 'No replacement for a rejected token')
+    )
   }
   return currentAfterFetch(e)
 }
