@@ -10,9 +10,10 @@ const noStore: TokenStore = { subscribe: () => () => {}, getSnapshot: none }
  * fetch function (Jazz's `jwtToken`, a WebSocket URL). Re-renders only when the token
  * string changes: after a refresh, a rejection, a user change or a sign-out.
  *
- * - `null` while the first token loads (even when the session already holds one, for one
- *   render: reading it is asynchronous), when nobody is signed in, and while the session
- *   has no usable token (`status === 'error'`).
+ * - `null` while the first token loads, when nobody is signed in, and while the session
+ *   has no token it would hand out (`status === 'error'`, or the provider changed user and
+ *   the new user's token is on its way). A session that already holds a token (restored,
+ *   or `initialCredentials`) gives it on the first render.
  * - Fresh: the session refreshes before expiry; each new token arrives here as soon as the
  *   session holds it. The hook never fetches on its own, so it adds no connector calls.
  * - Never throws into render: failures show up in `useAuthState().lastError`.

@@ -28,7 +28,11 @@ export function onProviderChange(e: Engine, userId?: string | null): void {
     }
   }
   detachInflight(e, new KeywayError('ERR_ABORTED', 'The provider changed user'))
-  if (e._held) e._held.stale = true
+  // The old user's token is never handed out again, and consumers see it go at once.
+  if (e._held) {
+    e._held.stale = true
+    e._tokenVersion++
+  }
   recordSuccess(e._retry)
   e._chain = 0
   void runFetch(e, 'changed')
