@@ -1,6 +1,6 @@
 import type { FaultRecord } from '../chaos/fault-proxy.js'
 import { floorMs } from './real-session.js'
-import type { CallRecord, HandOut, Recorder } from './record.js'
+import type { CallRecord, ErrorRecord, HandOut, Recorder } from './record.js'
 import type { Phase, PhaseName } from './timeline.js'
 
 /**
@@ -226,19 +226,30 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
   )
 
   // I6
-  const foreign = errors.filter((e) => !e.keyway)
-  checks.push(
-    check(
-      'I6',
-      'only KeywayError rejections, no timer after dispose()',
-      `${foreign.length} other rejections${foreign[0] ? ` (first: ${foreign[0].code})` : ''}, ${s.timersAfterDispose} timers left`,
-      foreign.length === 0 && s.timersAfterDispose === 0,
-    ),
-  )
-
+  checks.push(onlyKeywayErrors(s.name, errors, s.timersAfterDispose))
   checks.push(handOutFloor(s.name, s.lifetimeMs, handOuts, phases))
   checks.push(noOverclaim(s.name, handOuts))
   return checks
+}
+
+/** I6: every rejection was a `KeywayError`; and, when counted, no timer outlived `dispose()`. */
+export function onlyKeywayErrors(
+  session: string,
+  errors: ErrorRecord[],
+  timersAfterDispose?: number,
+): Check {
+  const foreign = errors.filter((e) => !e.keyway)
+  const timers = timersAfterDispose === undefined ? '' : `, ${timersAfterDispose} timers left`
+  return {
+    id: 'I6',
+    session,
+    what: `only KeywayError rejections${timersAfterDispose === undefined ? '' : ', no timer after dispose()'}`,
+    figure:
+      `${foreign.length} of ${errors.length} rejections were no KeywayError` +
+      (foreign[0] ? ` (first: ${foreign[0].op} rejected with ${foreign[0].code})` : '') +
+      timers,
+    pass: foreign.length === 0 && !timersAfterDispose,
+  }
 }
 
 /** I7: every token handed out had at least the floor of real life left. */

@@ -55,7 +55,7 @@ export function startRealSession(options: {
   issuer: Issuer
   proxy: FaultProxy
   rec: Recorder
-  policy?: Partial<typeof SUITE_POLICY>
+  policy?: Partial<Record<keyof typeof SUITE_POLICY, number>>
   /** The issuer mints for another audience: the data API rejects every token. */
   wrongAudience?: boolean
 }): RealSession {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type FaultProxy, startFaultProxy } from '../chaos/fault-proxy.js'
 import {
   type Check,
+  onlyKeywayErrors,
   rejectionStorms,
   report,
   type StormRound,
@@ -128,14 +129,7 @@ it('a backend that rejects every new token costs at most 3 rejection calls, then
     s.dispose()
   }
   const checks: Check[] = [wrongAudience(s.name, rec.calls, rejectedAt, WINDOW_MS)]
-  const foreign = rec.errors.filter((e) => !e.keyway)
-  checks.push({
-    id: 'I6',
-    session: s.name,
-    what: 'only KeywayError rejections',
-    figure: `${foreign.length} other rejections of ${rec.errors.length}`,
-    pass: foreign.length === 0,
-  })
+  checks.push(onlyKeywayErrors(s.name, rec.errors))
   const failed = report('wrong audience (20 s tokens)', checks)
   expect(failed.map((c) => `${c.id} ${c.what} — ${c.figure}`)).toEqual([])
 }, 60_000)
