@@ -26,6 +26,8 @@ async function bundlePage(): Promise<string> {
 export interface IssuerRequest {
   at: number
   tab: string
+  /** When the answer went out (wall-clock ms); absent while it is held. */
+  answeredAt?: number
 }
 
 /**
@@ -37,7 +39,9 @@ export async function startSite(options: { lifetimeSec: number }) {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: 'site' }
   const requests: IssuerRequest[] = []
-  const state = { signedIn: true, holdMs: 0, lifetimeSec: options.lifetimeSec }
+  // holdMs delays a request before its token is minted; lateMs delays the answer after (the
+  // token is then older than the round trip suggests).
+  const state = { signedIn: true, holdMs: 0, lateMs: 0, lifetimeSec: options.lifetimeSec }
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname === '/') {
@@ -55,7 +59,11 @@ export async function startSite(options: { lifetimeSec: number }) {
       res.statusCode = 404
       return res.end()
     }
-    requests.push({ at: Date.now(), tab: String(req.headers['x-tab'] ?? '?') })
+    const request: IssuerRequest = { at: Date.now(), tab: String(req.headers['x-tab'] ?? '?') }
+    requests.push(request)
+    res.on('finish', () => {
+      request.answeredAt = Date.now()
+    })
     if (state.holdMs > 0) await new Promise((r) => setTimeout(r, state.holdMs))
     if (!state.signedIn) {
       res.statusCode = 401
@@ -68,6 +76,7 @@ export async function startSite(options: { lifetimeSec: number }) {
       .setJti(crypto.randomUUID())
       .setExpirationTime(`${state.lifetimeSec}s`)
       .sign(privateKey)
+    if (state.lateMs > 0) await new Promise((r) => setTimeout(r, state.lateMs))
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ token }))
   })

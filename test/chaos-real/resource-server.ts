@@ -15,15 +15,16 @@ export interface ResourceHit {
 
 /**
  * A data API on 127.0.0.1 that verifies every bearer token with jose against the issuer's
- * JWKS (fetched over HTTP, cached by jose), like PowerSync or the Neon Data API. While
- * `revokeShare > 0` it revokes a valid token now and then, as a key rotation or a revoked
- * session would: the request that drew it, and every later one carrying it, get 401.
+ * JWKS (fetched over HTTP, cached by jose), like PowerSync or the Neon Data API. For a
+ * session with a `revokeShare` it revokes that share of requests' valid tokens, as a key
+ * rotation or a revoked session would: the request that drew it, and every later one carrying
+ * the token, get 401.
  */
 export async function startResourceServer(jwksUrl: string) {
   const jwks = createRemoteJWKSet(new URL(jwksUrl))
   const revoked = new Set<string>()
   const hits: ResourceHit[] = []
-  const state = { revokeShare: 0 }
+  const state = { revokeShare: {} as Record<string, number> }
 
   const server: Server = createServer(async (req, res) => {
     const session = String(req.headers[SESSION_HEADER] ?? '')
@@ -40,7 +41,7 @@ export async function startResourceServer(jwksUrl: string) {
     }
     const jti = hit.jti
     if (hit.status === 200 && jti) {
-      if (state.revokeShare > 0 && Math.random() < state.revokeShare) revoked.add(jti)
+      if (Math.random() < (state.revokeShare[session] ?? 0)) revoked.add(jti)
       if (revoked.has(jti)) {
         hit.status = 401
         hit.why = 'revoked'
