@@ -64,7 +64,14 @@ export interface RunFacts {
 }
 
 const phaseAt = (phases: Phase[], at: number) =>
-  phases.find((p) => at >= p.from && at < p.to)?.name ?? 'the run'
+  phases.find((p) => at >= p.from && at < p.to)?.name ?? 'after the run'
+/** Counts per phase, as `3 in flapping, 1 in outage`. */
+const perPhase = (phases: Phase[], records: Array<{ at: number }>) => {
+  const counts = new Map<string, number>()
+  for (const r of records)
+    counts.set(phaseAt(phases, r.at), (counts.get(phaseAt(phases, r.at)) ?? 0) + 1)
+  return [...counts].map(([phase, n]) => `${n} in ${phase}`).join(', ')
+}
 const fmt = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'none')
 const inPhases = (phases: Phase[], names: PhaseName[], at: number) =>
   phases.some((p) => names.includes(p.name) && at >= p.from && at < p.to)
@@ -92,12 +99,14 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
   const signedOut =
     statuses.filter((r) => r.status === 'signedOut').length +
     mine(rec.events).filter((e) => e.type === 'signedOut').length
+  // dispose() at the end aborts a call in flight: that is no failure of the run.
+  const runEnd = Math.max(...phases.map((p) => p.to))
   const finals = [
     ...errors
       .filter((e) => e.transient === false)
       .map((e) => ({ at: e.at, what: `${e.op} ${e.code}` })),
     ...calls
-      .filter((c) => c.outcome === 'error' && c.transient === false)
+      .filter((c) => c.outcome === 'error' && c.transient === false && (c.end ?? 0) < runEnd)
       .map((c) => ({ at: c.at, what: `connector ${c.code}` })),
     ...statuses
       .filter((r) => r.lastError?.transient === false)
@@ -243,7 +252,7 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
   // I6
   checks.push(onlyKeywayErrors(s.name, errors, s.timersAfterDispose))
   checks.push(handOutFloor(s.name, s.lifetimeMs, handOuts, phases))
-  checks.push(noOverclaim(s.name, handOuts))
+  checks.push(noOverclaim(s.name, handOuts, phases))
   return checks
 }
 
@@ -278,24 +287,19 @@ export function handOutFloor(
   const under = handOuts.filter((h) => h.remainingMs < floor - HAND_OUT_SLACK_MS)
   const least = Math.min(...handOuts.map((h) => h.remainingMs))
   const expired = under.filter((h) => h.remainingMs <= 0).length
-  const byPhase = new Map<string, number>()
-  for (const h of under)
-    byPhase.set(phaseAt(phases, h.at), (byPhase.get(phaseAt(phases, h.at)) ?? 0) + 1)
   return {
     id: 'I7',
     session,
     what: `hand-out floor ${fmt(floor)}`,
     figure:
       `${handOuts.length} tokens handed out, least life ${fmt(least)}, ${under.length} under the floor` +
-      (under.length
-        ? ` (${expired} expired; ${[...byPhase].map(([phase, n]) => `${n} in ${phase}`).join(', ')})`
-        : ''),
+      (under.length ? ` (${expired} expired; ${perPhase(phases, under)})` : ''),
     pass: handOuts.length > 0 && under.length === 0,
   }
 }
 
 /** I8: no `expiresAt` read from the session lay after the token's real expiry. */
-export function noOverclaim(session: string, handOuts: HandOut[]): Check {
+export function noOverclaim(session: string, handOuts: HandOut[], phases: Phase[] = []): Check {
   const claimed = handOuts.filter((h) => h.overclaimMs !== undefined)
   const over = claimed.filter((h) => h.overclaimMs! > OVERCLAIM_SLACK_MS)
   const most = Math.max(...claimed.map((h) => h.overclaimMs!))
@@ -303,7 +307,9 @@ export function noOverclaim(session: string, handOuts: HandOut[]): Check {
     id: 'I8',
     session,
     what: 'expiresAt never claims more life than exp',
-    figure: `${claimed.length} expiries read, at most ${fmt(most)} too late, ${over.length} over ${fmt(OVERCLAIM_SLACK_MS)}`,
+    figure:
+      `${claimed.length} expiries read, at most ${fmt(most)} too late, ${over.length} over ${fmt(OVERCLAIM_SLACK_MS)}` +
+      (over.length ? ` (${perPhase(phases, over)})` : ''),
     pass: claimed.length > 0 && over.length === 0,
   }
 }
