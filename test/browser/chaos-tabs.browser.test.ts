@@ -1,5 +1,5 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { expect, it } from 'vitest'
 import {
   type Check,
   handOutFloor,
@@ -11,7 +11,8 @@ import {
   signedOutEverywhere,
 } from '../chaos-real/invariants.js'
 import type { HandOut } from '../chaos-real/record.js'
-import { launchChromium, startSite } from './harness.js'
+import { useChromiumSite } from './harness.js'
+import type { Sample } from './page.js'
 
 // The Chromium part of the wall-clock chaos suite (issue 11): 8 tabs of one origin, 12 s
 // tokens, real Web Locks, BroadcastChannel and IndexedDB. Tabs are closed mid-refresh,
@@ -22,25 +23,7 @@ import { launchChromium, startSite } from './harness.js'
 
 const LIFETIME_SEC = 12
 const TABS = 8
-let browser: Browser
-let site: Awaited<ReturnType<typeof startSite>>
-
-beforeAll(async () => {
-  browser = await launchChromium()
-  site = await startSite({ lifetimeSec: LIFETIME_SEC })
-})
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-})
-
-interface Sample {
-  at: number
-  handedAt: number
-  tokenExp: number | null
-  claimedExp?: number
-  error: string | null
-}
+const env = useChromiumSite({ lifetimeSec: LIFETIME_SEC })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -52,15 +35,15 @@ async function waitFor(test: () => boolean, ms: number): Promise<boolean> {
 
 /** The wall-clock time at which the newest token that `at` could see had been delivered. */
 function freshSince(at: number): number {
-  const answered = site.requests
+  const answered = env.site.requests
     .map((r) => r.answeredAt)
     .filter((t): t is number => t !== undefined && t <= at)
   return Math.max(0, ...answered)
 }
 
 it('8 tabs through closes, pauses, reloads, a late answer and a sign-out during a refresh', async () => {
-  site.requests.splice(0)
-  const context: BrowserContext = await browser.newContext()
+  env.site.requests.splice(0)
+  const context: BrowserContext = await env.browser.newContext()
   const tabs = new Map<string, Page>()
   const samples: Array<Sample & { tab: string }> = []
   const waits: LockWait[] = []
@@ -73,7 +56,7 @@ it('8 tabs through closes, pauses, reloads, a late answer and a sign-out during 
   }
   const open = async (name: string) => {
     const page = await context.newPage()
-    await page.goto(`${site.url}/?tab=${name}`)
+    await page.goto(`${env.site.url}/?tab=${name}`)
     await page.waitForFunction(() => window.keyway?.firstTokenWall || window.keyway?.error, null, {
       timeout: 20_000,
     })
@@ -94,21 +77,21 @@ it('8 tabs through closes, pauses, reloads, a late answer and a sign-out during 
   }
   /** Waits for the next issuer request and names the tab that made it. */
   const nextRefresh = async (ms: number) => {
-    const before = site.requests.length
-    return (await waitFor(() => site.requests.length > before, ms))
-      ? site.requests[before]!.tab
+    const before = env.site.requests.length
+    return (await waitFor(() => env.site.requests.length > before, ms))
+      ? env.site.requests[before]!.tab
       : undefined
   }
 
   const started = Date.now()
   try {
     for (let i = 0; i < TABS; i++) await open(`t${i}`)
-    site.state.lateFirstMs = 9_000
+    env.site.state.lateFirstMs = 9_000
 
     // A tab closed mid-refresh: hold the next refresh, close the tab that made it, replace it.
-    site.state.holdMs = 2_000
+    env.site.state.holdMs = 2_000
     const holder = await nextRefresh(15_000)
-    site.state.holdMs = 0
+    env.site.state.holdMs = 0
     if (holder && tabs.has(holder)) {
       await collect(holder, tabs.get(holder)!)
       await tabs.get(holder)!.close()
@@ -135,26 +118,26 @@ it('8 tabs through closes, pauses, reloads, a late answer and a sign-out during 
 
     // A tab opened while a slow refresh holds the lock and the stored token is nearly dead:
     // it must get the new token as soon as the refreshing tab has it.
-    site.state.lateFirstMs = 0
-    site.state.holdMs = 9_000
+    env.site.state.lateFirstMs = 0
+    env.site.state.holdMs = 9_000
     await nextRefresh(15_000)
-    site.state.holdMs = 0
+    env.site.state.holdMs = 0
     await sleep(8_000)
     await open('opened-during-refresh')
 
     // Refreshes go on; a tab that fetches for the first time gets its answer 9 s late.
-    site.state.lateFirstMs = 9_000
+    env.site.state.lateFirstMs = 9_000
     await sleep(8_000)
-    site.state.lateFirstMs = 0
+    env.site.state.lateFirstMs = 0
 
     // One tab signs out while another's refresh is in flight.
-    site.state.holdMs = 3_000
+    env.site.state.holdMs = 3_000
     const refresher = await nextRefresh(15_000)
     const signer = [...tabs].find(([name]) => name !== refresher)!
-    site.state.signedIn = false
+    env.site.state.signedIn = false
     await signer[1].evaluate(() => window.keyway.session!.signOut())
     const signedOutAt = Date.now()
-    site.state.holdMs = 0
+    env.site.state.holdMs = 0
     await sleep(4_000)
 
     const statuses: string[] = []
@@ -176,7 +159,7 @@ it('8 tabs through closes, pauses, reloads, a late answer and a sign-out during 
     const tokensAfter = samples.filter(
       (s) => s.handedAt > signedOutAt + 1_000 && s.tokenExp !== null,
     ).length
-    const calls = site.requests.filter((r) => r.at < signedOutAt).map((r) => r.at)
+    const calls = env.site.requests.filter((r) => r.at < signedOutAt).map((r) => r.at)
     const checks: Check[] = [
       { ...handOutFloor('tabs', LIFETIME_SEC * 1000, handOuts), session: 'tabs' },
       noOverclaim('tabs', handOuts),
@@ -185,14 +168,14 @@ it('8 tabs through closes, pauses, reloads, a late answer and a sign-out during 
       signedOutEverywhere(statuses, tokensAfter),
     ]
     const failed = report(
-      `Chromium, ${TABS} tabs, ${LIFETIME_SEC} s tokens: ${samples.length} samples, ${site.requests.length} issuer calls`,
+      `Chromium, ${TABS} tabs, ${LIFETIME_SEC} s tokens: ${samples.length} samples, ${env.site.requests.length} issuer calls`,
       checks,
     )
     expect(failed.map((c) => `${c.id} ${c.what} — ${c.figure}`)).toEqual([])
   } finally {
-    site.state.signedIn = true
-    site.state.holdMs = 0
-    site.state.lateFirstMs = 0
+    env.site.state.signedIn = true
+    env.site.state.holdMs = 0
+    env.site.state.lateFirstMs = 0
     await context.close()
   }
 }, 90_000)

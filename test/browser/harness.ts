@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { type Browser, chromium } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
 
 export const CHROMIUM = '/usr/bin/chromium'
 
@@ -120,4 +121,26 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-backgrounding-occluded-windows',
     ],
   })
+}
+
+export type Site = Awaited<ReturnType<typeof startSite>>
+
+/**
+ * Chromium and the site for one test file: both start in `beforeAll` and close in `afterAll`;
+ * read them from the returned object inside tests.
+ */
+export function useChromiumSite(options: { lifetimeSec: number }): {
+  browser: Browser
+  site: Site
+} {
+  const handles = {} as { browser: Browser; site: Site }
+  beforeAll(async () => {
+    handles.browser = await launchChromium()
+    handles.site = await startSite(options)
+  })
+  afterAll(async () => {
+    await handles.browser?.close()
+    await handles.site?.close()
+  })
+  return handles
 }

@@ -10,7 +10,8 @@ const params = new URLSearchParams(location.search)
 const tab = params.get('tab') ?? '0'
 const started = performance.now()
 
-interface Sample {
+/** What a tab's app saw when it asked for a token (every 250 ms). */
+export interface Sample {
   at: number
   status: string
   tokenExp: number | null

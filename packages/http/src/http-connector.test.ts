@@ -125,13 +125,18 @@ describe('httpConnector answers', () => {
   })
 })
 
+/** A session on the fake clock over a connector whose cookie signs `ada` in. */
+function signedInSession() {
+  server.state.mode = 'ok'
+  const t = createTestPlatform({ startWall: Date.now() })
+  const { connector, setCookie } = withCookieJar()
+  setCookie(server.signIn('ada'))
+  return { t, session: createSession({ connector, platform: t.platform }), setCookie }
+}
+
 describe('a Session built on httpConnector survives', () => {
   it('a token response reset mid-body: token kept, status unchanged, next fetch succeeds', async () => {
-    server.state.mode = 'ok'
-    const t = createTestPlatform({ startWall: Date.now() })
-    const { connector, setCookie } = withCookieJar()
-    setCookie(server.signIn('ada'))
-    const session = createSession({ connector, platform: t.platform })
+    const { session } = signedInSession()
     const token = await session.getToken()
     server.state.mode = 'reset-mid-body'
     const failure = await session.refresh().catch((e) => e)
@@ -145,11 +150,7 @@ describe('a Session built on httpConnector survives', () => {
   })
 
   it('a provider outage: token kept, status unchanged', async () => {
-    server.state.mode = 'ok'
-    const t = createTestPlatform({ startWall: Date.now() })
-    const { connector, setCookie } = withCookieJar()
-    setCookie(server.signIn('ada'))
-    const session = createSession({ connector, platform: t.platform })
+    const { t, session } = signedInSession()
     const token = await session.getToken()
     server.state.mode = '503'
     await session.refresh().catch(() => undefined)
@@ -162,11 +163,7 @@ describe('a Session built on httpConnector survives', () => {
   })
 
   it('a revoked session: signedOut, and no loop', async () => {
-    server.state.mode = 'ok'
-    const t = createTestPlatform({ startWall: Date.now() })
-    const { connector, setCookie } = withCookieJar()
-    setCookie(server.signIn('ada'))
-    const session = createSession({ connector, platform: t.platform })
+    const { t, session } = signedInSession()
     await session.getToken()
     server.revokeAll()
     const before = server.state.requests
@@ -178,11 +175,7 @@ describe('a Session built on httpConnector survives', () => {
   })
 
   it('a user switch: new userId, the old token never returned again', async () => {
-    server.state.mode = 'ok'
-    const t = createTestPlatform({ startWall: Date.now() })
-    const { connector, setCookie } = withCookieJar()
-    setCookie(server.signIn('ada'))
-    const session = createSession({ connector, platform: t.platform })
+    const { session, setCookie } = signedInSession()
     const ada = await session.getToken()
     setCookie(server.signIn('grace'))
     // No provider SDK to signal the switch: the app calls refresh() after its own sign-in.
