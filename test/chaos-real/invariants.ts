@@ -64,7 +64,9 @@ export interface RunFacts {
 }
 
 const phaseAt = (phases: Phase[], at: number) =>
-  phases.find((p) => at >= p.from && at < p.to)?.name ?? 'after the run'
+  phases.length === 0
+    ? 'the run'
+    : (phases.find((p) => at >= p.from && at < p.to)?.name ?? 'after the run')
 /** Counts per phase, as `3 in flapping, 1 in outage`. */
 const perPhase = (phases: Phase[], records: Array<{ at: number }>) => {
   const counts = new Map<string, number>()

@@ -2,7 +2,6 @@ import { type Check, handOutFloor, noOverclaim } from './invariants.js'
 import { floorMs, startRealSession } from './real-session.js'
 import { Recorder } from './record.js'
 import type { Servers } from './servers.js'
-import { Timeline } from './timeline.js'
 import { runWorkers } from './workers.js'
 
 // I7 and I8 when a session's first token answer arrives late, the case where one sample is
@@ -17,7 +16,6 @@ const CASES = [
 
 export async function lateFirstAnswer(servers: Servers): Promise<Check[]> {
   const rec = new Recorder(
-    new Timeline(),
     () => false,
     (name) => floorMs(Number.parseInt(name.slice(4), 10) * 1000),
   )

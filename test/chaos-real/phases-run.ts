@@ -65,7 +65,6 @@ export async function phasesRun(servers: Servers): Promise<{ checks: Check[]; to
   const timeline = new Timeline()
   const floors = new Map(LIFETIMES_SEC.map((l) => [`${l}s`, floorMs(l * 1000)]))
   const rec = new Recorder(
-    timeline,
     (jti) => !!jti && resource.revoked.has(jti),
     (name) => floors.get(name)!,
   )

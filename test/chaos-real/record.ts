@@ -7,7 +7,6 @@ import {
   type SessionStatus,
 } from '@keyway/core'
 import { decodeJwt } from 'jose'
-import type { Timeline } from './timeline.js'
 
 /** One connector call, as the session made it. Times are wall-clock ms. */
 export interface CallRecord {
@@ -90,13 +89,11 @@ export class Recorder {
   readonly errors: ErrorRecord[] = []
   readonly statuses: StatusRecord[] = []
   readonly events: Array<SessionEvent & { session: string }> = []
-  readonly unhandled: unknown[] = []
   readonly #sends = new Map<string, { statuses: number[]; jtis: Array<string | undefined> }>()
   readonly #lastHanded = new Map<string, HandOut & { expMs: number }>()
   #requestIds = 0
 
   constructor(
-    readonly timeline: Timeline,
     /** Whether the backend revoked the token with this jti (then it is no valid token to keep). */
     readonly isRevoked: (jti: string | undefined) => boolean,
     /** The hand-out floor per session: `min(5 s, lifetime / 4)`. */

@@ -8,7 +8,6 @@ import {
 import { floorMs, startRealSession } from './real-session.js'
 import { Recorder } from './record.js'
 import type { Servers } from './servers.js'
-import { Timeline } from './timeline.js'
 
 // I2 on a real clock: a data API revokes the token that N requests carry at once (key
 // rotation, revoked session), six times within a minute; and a backend that rejects every new
@@ -20,7 +19,6 @@ const jtiOf = (token: string) =>
 
 function recorder(servers: Servers, lifetimeMs: number) {
   return new Recorder(
-    new Timeline(),
     (jti) => !!jti && servers.resource.revoked.has(jti),
     () => floorMs(lifetimeMs),
   )

@@ -1,6 +1,8 @@
 /**
  * The suite's scale: 1 in CI (about two minutes), more in `pnpm chaos:real`
  * (`CHAOS_SCALE=4`: every phase four times as long, the outage longer than a 60 s lifetime).
+ * Below 1 (down to 0.1) only for a quick look while working on the suite: phases then are
+ * shorter than some lifetimes and the figures say less.
  */
 export const SCALE = Math.max(0.1, Number(process.env.CHAOS_SCALE ?? 1) || 1)
 
