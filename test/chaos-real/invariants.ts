@@ -219,16 +219,7 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
       perWindow <= FAILURE_BUDGET,
     ),
   )
-  const after429 = retryAfterGaps(s.proxyLog)
-  const short = after429.filter((ms) => ms < s.retryAfterMs - RETRY_AFTER_SLACK_MS)
-  checks.push(
-    check(
-      'I4',
-      `Retry-After (${fmt(s.retryAfterMs)}) is a floor`,
-      `${after429.length} 429s, next call after ${fmt(Math.min(...after429))} at the soonest, ${short.length} too soon`,
-      short.length === 0,
-    ),
-  )
+  checks.push(retryAfterFloor(s.name, s.proxyLog, s.retryAfterMs))
 
   // I5
   const heal = outage.to
@@ -354,6 +345,24 @@ export function maxInWindow(times: number[], windowMs: number): number {
     best = Math.max(best, i - j + 1)
   }
   return best
+}
+
+/** I4: after each 429, the next request waited at least its `Retry-After`. */
+export function retryAfterFloor(
+  session: string,
+  proxyLog: FaultRecord[],
+  retryAfterMs: number,
+  atLeast = 0,
+): Check {
+  const after429 = retryAfterGaps(proxyLog)
+  const short = after429.filter((ms) => ms < retryAfterMs - RETRY_AFTER_SLACK_MS)
+  return {
+    id: 'I4',
+    session,
+    what: `Retry-After (${fmt(retryAfterMs)}) is a floor`,
+    figure: `${after429.length} 429s, next call after ${fmt(Math.min(...after429))} at the soonest, ${short.length} too soon`,
+    pass: after429.length >= atLeast && short.length === 0,
+  }
 }
 
 /** For each 429 the proxy sent, how long until the next request reached it. */
