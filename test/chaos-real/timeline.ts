@@ -10,10 +10,12 @@ export type PhaseName = 'healthy' | 'flapping' | 'outage' | 'recovered'
 
 /** Phase lengths at scale 1, in ms. Healthy covers one refresh of a 60 s token. */
 export const PHASE_MS: Record<PhaseName, number> = {
-  healthy: 50_000,
-  flapping: 20_000,
-  outage: 25_000,
-  recovered: 15_000,
+  healthy: 45_000,
+  flapping: 15_000,
+  outage: 22_000,
+  // Long enough for the failure budget the outage spent to allow a call again: six failed
+  // calls in a minute hold the next one back for up to a minute.
+  recovered: 62_000,
 }
 
 export interface Phase {
