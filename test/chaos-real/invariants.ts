@@ -225,6 +225,14 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
   const heal = outage.to
   const fresh = calls.find((c) => c.at >= heal && c.outcome === 'ok')
   const recoveryMs = fresh?.end === undefined ? Number.POSITIVE_INFINITY : fresh.end - heal
+  const runEnd = Math.max(...phases.map((p) => p.to))
+  const afterHeal = calls.filter((c) => c.at >= heal)
+  // When the session itself planned to try again (its last failure event before the heal).
+  const lastRetryAt = mine(rec.events)
+    .filter((e) => e.type === 'failure' && e.at < heal)
+    .map((e) => (e.type === 'failure' ? e.retryAt : null))
+    .filter((at): at is number => at !== null)
+    .at(-1)
   // Needed: a call failed, or a caller was refused a token, while the issuer was down.
   const needed =
     outageCalls.some((c) => c.outcome === 'error') ||
@@ -237,7 +245,7 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
         ? 'not needed: nothing failed in the outage (the token outlived it)'
         : fresh
           ? `after ${fmt(recoveryMs)}`
-          : 'never',
+          : `none in the ${fmt(runEnd - heal)} after it (${afterHeal.length} calls; the session's last retryAt before the heal: ${lastRetryAt === undefined ? 'none' : `heal + ${fmt(lastRetryAt - heal)}`})`,
       !needed || recoveryMs <= run.backoffCapMs + 1_000,
     ),
   )
