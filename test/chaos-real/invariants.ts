@@ -106,14 +106,14 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
   const signedOut =
     statuses.filter((r) => r.status === 'signedOut').length +
     mine(rec.events).filter((e) => e.type === 'signedOut').length
-  // dispose() at the end aborts a call in flight: that is no failure of the run.
-  const runEnd = Math.max(...phases.map((p) => p.to))
   const finals = [
     ...errors
       .filter((e) => e.transient === false)
       .map((e) => ({ at: e.at, what: `${e.op} ${e.code}` })),
     ...calls
-      .filter((c) => c.outcome === 'error' && c.transient === false && (c.end ?? 0) < runEnd)
+      // ERR_ABORTED from the connector is the session's own abort (its timeout): what the
+      // session made of it shows in its own errors and status.
+      .filter((c) => c.outcome === 'error' && c.transient === false && c.code !== 'ERR_ABORTED')
       .map((c) => ({ at: c.at, what: `connector ${c.code}` })),
     ...statuses
       .filter((r) => r.lastError?.transient === false)
@@ -232,6 +232,14 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
   const heal = outage.to
   const fresh = calls.find((c) => c.at >= heal && c.outcome === 'ok')
   const recoveryMs = fresh?.end === undefined ? Number.POSITIVE_INFINITY : fresh.end - heal
+  const runEnd = Math.max(...phases.map((p) => p.to))
+  const afterHeal = calls.filter((c) => c.at >= heal)
+  // When the session itself planned to try again (its last failure event before the heal).
+  const lastRetryAt = mine(rec.events)
+    .filter((e) => e.type === 'failure' && e.at < heal)
+    .map((e) => (e.type === 'failure' ? e.retryAt : null))
+    .filter((at): at is number => at !== null)
+    .at(-1)
   // Needed: a call failed, or a caller was refused a token, while the issuer was down.
   const needed =
     outageCalls.some((c) => c.outcome === 'error') ||
@@ -244,7 +252,7 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
         ? 'not needed: nothing failed in the outage (the token outlived it)'
         : fresh
           ? `after ${fmt(recoveryMs)}`
-          : 'never',
+          : `none in the ${fmt(runEnd - heal)} after it (${afterHeal.length} calls; the session's last retryAt before the heal: ${lastRetryAt === undefined ? 'none' : `heal + ${fmt(lastRetryAt - heal)}`})`,
       !needed || recoveryMs <= recoveryEnd - heal,
     ),
   )
@@ -466,7 +474,7 @@ export function wrongAudience(
     figure:
       `${before.length} rejection calls before ERR_REJECTED, ` +
       (rejectedAt === undefined ? 'ERR_REJECTED never reached, ' : '') +
-      `${calls.length} calls in ${fmt(windowMs)}`,
+      `${calls.length} calls in ${fmt(windowMs)} (${calls.map((c) => `${c.reason} ${c.outcome}`).join(', ')})`,
     pass:
       rejectedAt !== undefined &&
       before.length <= 3 &&
@@ -480,19 +488,24 @@ export function wrongAudience(
 /** I6: a Node process that used a session exits by itself once its work is done. */
 export function exitsByItself(
   session: string,
-  exitMs: number | undefined,
+  run: { doneMs?: number; exitMs?: number; output: string },
   limitMs: number,
   killedAfterMs: number,
 ): Check {
+  const lastLine = run.output.trim().split('\n').at(-1) ?? ''
+  const lived =
+    run.doneMs === undefined || run.exitMs === undefined ? undefined : run.exitMs - run.doneMs
   return {
     id: 'I6',
     session,
     what: `the Node process exits ≤ ${fmt(limitMs)} after its work`,
     figure:
-      exitMs === undefined
-        ? `still running (or failed) ${fmt(killedAfterMs)} after start, killed`
-        : `exited after ${fmt(exitMs)}`,
-    pass: exitMs !== undefined && exitMs <= limitMs,
+      run.doneMs === undefined
+        ? `did not finish its work (${lastLine || 'no output'}), killed after ${fmt(killedAfterMs)}`
+        : lived === undefined
+          ? `work done after ${fmt(run.doneMs)}, still running ${fmt(killedAfterMs)} after start, killed`
+          : `exited ${fmt(lived)} after its work (${lastLine})`,
+    pass: lived !== undefined && lived <= limitMs && /done 200/.test(run.output),
   }
 }
 

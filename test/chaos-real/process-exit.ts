@@ -9,12 +9,20 @@ import type { Servers } from './servers.js'
 
 /** How much longer than the script without keyway a process may take to exit. */
 const GRACE_MS = 1_000
-const KILL_AFTER_MS = 15_000
+const KILL_AFTER_MS = 20_000
 
 type Mode = 'none' | 'dispose' | 'keep'
 
-/** Runs child-session.ts; resolves how long it lived after printing `done`, or `undefined`. */
-function timeExit(servers: Servers, mode: Mode): Promise<number | undefined> {
+/** How one child run went: when it finished its work and when it exited, after its start. */
+interface ChildRun {
+  doneMs?: number
+  exitMs?: number
+  output: string
+}
+
+/** Runs child-session.ts and times it. */
+function runChild(servers: Servers, mode: Mode): Promise<ChildRun> {
+  const started = Date.now()
   const child = spawn(
     process.execPath,
     ['--conditions=@keyway/source', '--import', 'tsx', 'child-session.ts'],
@@ -28,11 +36,10 @@ function timeExit(servers: Servers, mode: Mode): Promise<number | undefined> {
       },
     },
   )
-  let output = ''
-  let doneAt: number | undefined
+  const run: ChildRun = { output: '' }
   const collect = (chunk: Buffer) => {
-    output += chunk
-    if (doneAt === undefined && /done 200/.test(output)) doneAt = Date.now()
+    run.output += chunk
+    if (run.doneMs === undefined && /done \d+/.test(run.output)) run.doneMs = Date.now() - started
   }
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
@@ -40,21 +47,23 @@ function timeExit(servers: Servers, mode: Mode): Promise<number | undefined> {
     const kill = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS)
     child.on('exit', (code) => {
       clearTimeout(kill)
-      if (code !== 0 && code !== null)
-        console.log(`[chaos-real] child (${mode}) failed:\n${output}`)
-      resolve(code === 0 && doneAt !== undefined ? Date.now() - doneAt : undefined)
+      if (code === 0) run.exitMs = Date.now() - started
+      resolve(run)
     })
   })
 }
 
 export async function processExit(servers: Servers): Promise<Check[]> {
   servers.issuer.client('child', { lifetimeSec: 20 })
-  const [none, disposed, kept] = await Promise.all(
-    (['none', 'dispose', 'keep'] as const).map((mode) => timeExit(servers, mode)),
-  )
-  const limit = (none ?? 0) + GRACE_MS
+  const [none, disposed, kept] = await Promise.all([
+    runChild(servers, 'none'),
+    runChild(servers, 'dispose'),
+    runChild(servers, 'keep'),
+  ])
+  const baseline =
+    none.exitMs !== undefined && none.doneMs !== undefined ? none.exitMs - none.doneMs : 0
   return [
-    exitsByItself('dispose()', disposed, limit, KILL_AFTER_MS),
-    exitsByItself('no dispose', kept, limit, KILL_AFTER_MS),
+    exitsByItself('dispose()', disposed, baseline + GRACE_MS, KILL_AFTER_MS),
+    exitsByItself('no dispose', kept, baseline + GRACE_MS, KILL_AFTER_MS),
   ]
 }
