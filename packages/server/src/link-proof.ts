@@ -13,6 +13,7 @@ import {
   anonymousIdFromJwk,
   embeddedPublicKey,
 } from './anonymous.js'
+import { assertCompactJws } from './compact-jws.js'
 import { LinkError } from './link-error.js'
 
 /** The `typ` header of keyway link proofs. */
@@ -86,6 +87,7 @@ export async function verifyLinkProof(
   let header: Record<string, unknown>
   let unverified: JWTPayload
   try {
+    assertCompactJws(proof)
     header = decodeProtectedHeader(proof) as Record<string, unknown>
     unverified = decodeJwt(proof)
   } catch (cause) {

@@ -4,6 +4,7 @@ import {
   decodeProtectedHeader,
   type JWTPayload,
   type JWTVerifyGetKey,
+  type JWTVerifyOptions,
   jwtVerify,
   UnsecuredJWT,
 } from 'jose'
@@ -13,9 +14,13 @@ import {
   type AnonymousOptions,
   verifyAnonymousToken,
 } from './anonymous.js'
+import { assertCompactJws } from './compact-jws.js'
+import { checkEmulatorMode } from './emulator-mode.js'
+import { checkNamespaces, userIdOf } from './identity-namespace.js'
 import { type JwksOptions, resilientJwks } from './jwks.js'
 import { ASYMMETRIC_ALGORITHMS, checkConfig, type ProviderConfig } from './presets/preset.js'
 import { bearerToken } from './request.js'
+import { checkTokenTimes, DEFAULT_MAX_LIFETIME_SEC } from './token-times.js'
 import { fromJoseError, VerificationError } from './verification-error.js'
 
 export interface VerifierOptions {
@@ -25,7 +30,7 @@ export interface VerifierOptions {
   anonymous?: AnonymousOptions
   /** Seconds of clock difference tolerated on `exp`, `nbf` and `iat`. Default 5. */
   clockTolerance?: number
-  /** JWKS cache and refetch cooldown. */
+  /** JWKS cache, refetch cooldown, body limit and stale-keys window. */
   jwks?: JwksOptions
   /** Current time in epoch ms. Default `Date.now`; tests pass a fixed clock. */
   now?: () => number
@@ -33,7 +38,10 @@ export interface VerifierOptions {
 
 /** What a verified token says. */
 export interface VerifiedToken {
-  /** `sub`: the user id (`anon_…` for anonymous tokens). */
+  /**
+   * The user id: `anon_…` for guest tokens; for provider tokens the `sub`, qualified as
+   * `<namespace>:<sub>` when the provider has a `namespace`.
+   */
   userId: string
   /** The provider's `id` (`'anonymous'` for anonymous tokens). */
   providerId: string
@@ -54,16 +62,13 @@ export interface Verifier {
   verifyRequest(request: Request): Promise<VerifiedToken>
 }
 
-/** Read without Node types: src runs in browsers and workers too. */
-function isProduction(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-    ?.env
-  return env?.NODE_ENV === 'production'
-}
+/** How many keys a kid-less token is tried against before it is refused as ambiguous. */
+const MAX_CANDIDATE_KEYS = 8
 
 interface Route {
   provider: ProviderConfig
   keys: JWTVerifyGetKey
+  algorithms: string[]
 }
 
 function configError(message: string): KeywayError {
@@ -73,11 +78,15 @@ function configError(message: string): KeywayError {
 /** One route per issuer; two providers claiming the same `iss` would be ambiguous. */
 function routesByIssuer(options: VerifierOptions, now: () => number): Map<string, Route> {
   const routes = new Map<string, Route>()
+  checkNamespaces(options.providers)
   for (const provider of options.providers) {
     checkConfig(provider)
-    if (provider.emulator && isProduction())
-      throw configError(`Emulator tokens for "${provider.id}" are refused in production`)
-    const route = { provider, keys: resilientJwks(provider.jwksUrl, options.jwks, now) }
+    checkEmulatorMode(provider)
+    const route = {
+      provider,
+      keys: resilientJwks(provider.jwksUrl, options.jwks, now),
+      algorithms: provider.algorithms ?? ASYMMETRIC_ALGORITHMS,
+    }
     for (const iss of ([] as string[]).concat(provider.issuer)) {
       if (iss === ANONYMOUS_ISSUER) throw configError(`"${iss}" is keyway's guest issuer`)
       if (routes.has(iss)) throw configError(`Two providers accept the issuer "${iss}"`)
@@ -88,19 +97,57 @@ function routesByIssuer(options: VerifierOptions, now: () => number): Map<string
 }
 
 /**
+ * jose's `jwtVerify`, and for a token without `kid` that several JWKS keys fit (jose's
+ * `ERR_JWKS_MULTIPLE_MATCHING_KEYS`), each candidate in turn, as jose leaves to the caller:
+ * at most `MAX_CANDIDATE_KEYS`, so a kid-less token cannot buy thousands of signature checks.
+ */
+async function verifyWithCandidates(token: string, keys: JWTVerifyGetKey, checks: JWTVerifyOptions) {
+  try {
+    return (await jwtVerify(token, keys, checks)).payload
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error
+    let tried = 0
+    for await (const key of error as AsyncIterable<CryptoKey>) {
+      if (++tried > MAX_CANDIDATE_KEYS) throw error
+      try {
+        return (await jwtVerify(token, key, checks)).payload
+      } catch (failure) {
+        if ((failure as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+          throw failure
+      }
+    }
+    throw new VerificationError('bad_signature', 'The signature does not verify with any key')
+  }
+}
+
+/** Claims a provider pins to fixed values (Cognito's `token_use` and `client_id`). */
+function checkRequiredClaims(provider: ProviderConfig, claims: JWTPayload): void {
+  for (const [name, expected] of Object.entries(provider.requiredClaims ?? {})) {
+    const accepted: readonly string[] = typeof expected === 'string' ? [expected] : expected
+    if (!accepted.includes(claims[name] as string))
+      throw new VerificationError('claim_mismatch', `The token's "${name}" claim is not accepted here`)
+  }
+}
+
+/**
  * A verifier for every provider an app accepts, on jose: provider keys from their JWKS
- * (cached; refetched at most once per cooldown on an unknown `kid`; the last keys keep
- * working while the JWKS endpoint is down), asymmetric algorithms only, `iss`, `aud`,
- * `exp`, `nbf` checked, `exp` required; and keyway anonymous tokens when `anonymous` is set.
- * Header parameters that name other keys (`jku`, `x5u`, `jwk`, `x5c`) are never used for
- * provider tokens.
+ * (indexed once per fetch; refetched at most once per cooldown, failures included; the last
+ * keys keep verifying for a bounded stale window while the JWKS endpoint is down),
+ * asymmetric algorithms only, canonical base64url, `iss`, `aud`, `exp`, `nbf` checked, `exp`
+ * required, `iat` not ahead of the clock and a lifetime cap; and keyway anonymous tokens when
+ * `anonymous` is set. Header parameters that name other keys (`jku`, `x5u`, `jwk`, `x5c`)
+ * are never used for provider tokens. User ids of different providers never collide (see
+ * `namespace`).
  *
  * @example
  * ```ts
  * import { clerk, createVerifier, firebase } from '@keyway/server'
  *
  * const verifier = createVerifier({
- *   providers: [firebase({ projectId: 'my-app' }), clerk({ domain: 'example.clerk.accounts.dev' })],
+ *   providers: [
+ *     firebase({ projectId: 'my-app' }),
+ *     clerk({ domain: 'example.clerk.accounts.dev', namespace: 'clerk' }),
+ *   ],
  *   anonymous: { audience: 'https://api.example.com' },
  * })
  * const { userId, anonymous } = await verifier.verifyRequest(request)
@@ -112,28 +159,39 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const routes = routesByIssuer(options, now)
 
   async function verifyProvider(token: string, header: Record<string, unknown>, route: Route) {
-    const { provider, keys } = route
-    const checks = {
+    const { provider } = route
+    const checks: JWTVerifyOptions = {
       issuer: provider.issuer,
       ...(provider.audience === undefined ? {} : { audience: provider.audience }),
       currentDate: new Date(now()),
       clockTolerance,
       requiredClaims: ['exp'],
     }
+    // Refused before any key lookup: a forged algorithm never costs a JWKS request.
     if (header.alg === 'none' && !provider.emulator)
       throw new VerificationError('alg_none', 'Unsigned tokens (alg: none) are refused')
+    if (header.alg !== 'none' && !route.algorithms.includes(header.alg as string))
+      throw new VerificationError('alg_not_allowed', 'The token is signed with an algorithm not allowed here')
+    let claims: JWTPayload
     try {
-      if (header.alg === 'none') return UnsecuredJWT.decode(token, checks).payload
-      const algorithms = provider.algorithms ?? ASYMMETRIC_ALGORITHMS
-      return (await jwtVerify(token, keys, { ...checks, algorithms })).payload
+      claims =
+        header.alg === 'none'
+          ? UnsecuredJWT.decode(token, checks).payload
+          : await verifyWithCandidates(token, route.keys, { ...checks, algorithms: route.algorithms })
     } catch (error) {
       throw fromJoseError(error)
     }
+    checkTokenTimes(claims, {
+      nowMs: now(),
+      futureSec: clockTolerance,
+      maxLifetimeSec: provider.maxLifetimeSec ?? DEFAULT_MAX_LIFETIME_SEC,
+    })
+    checkRequiredClaims(provider, claims)
+    return claims
   }
 
   async function verify(token: string): Promise<VerifiedToken> {
-    if (typeof token !== 'string' || token.length === 0 || token.length > 16_384)
-      throw new VerificationError('malformed', 'No token, or not a JWS')
+    assertCompactJws(token)
     let header: Record<string, unknown>
     let unverified: JWTPayload
     try {
@@ -162,7 +220,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const claims = await verifyProvider(token, header, route)
     if (typeof claims.sub !== 'string' || claims.sub.length === 0)
       throw new VerificationError('missing_claim', 'The token has no sub')
-    return { userId: claims.sub, providerId: route.provider.id, claims, anonymous: false }
+    return {
+      userId: userIdOf(route.provider, claims.sub),
+      providerId: route.provider.id,
+      claims,
+      anonymous: false,
+    }
   }
 
   return {
