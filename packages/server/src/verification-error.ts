@@ -86,9 +86,14 @@ export function fromJoseError(error: unknown): VerificationError {
         error,
       )
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      // A claim that is absent is missing, whichever claim it is (a guest token without iat).
-      if (e.reason === 'missing')
-        return new VerificationError('missing_claim', `The token has no "${e.claim}" claim`, error)
+      // A claim that is absent or not of its type is missing, whichever claim it is (a guest
+      // token without iat); only a present, well-typed value can be in the future.
+      if (e.reason !== 'check_failed' && e.claim !== 'aud')
+        return new VerificationError(
+          'missing_claim',
+          `The token's "${e.claim}" claim is missing or not valid`,
+          error,
+        )
       if (e.claim === 'nbf')
         return new VerificationError('not_yet_valid', 'The token is not valid yet', error)
       if (e.claim === 'aud')

@@ -29,7 +29,13 @@ afterAll(async () => {
 
 const providers = () => [
   custom({ id: 'alpha', jwksUrl: jwksA.url, issuer: A }),
-  custom({ id: 'beta', jwksUrl: jwksB.url, issuer: [B, `${B}/v2`], audience: 'beta-api' }),
+  custom({
+    id: 'beta',
+    jwksUrl: jwksB.url,
+    issuer: [B, `${B}/v2`],
+    audience: 'beta-api',
+    namespace: 'beta',
+  }),
 ]
 
 function configError(make: () => unknown): boolean {
@@ -47,7 +53,10 @@ describe('createVerifier', () => {
     const mintA = providerMinter({ issuer: A, now })
     const mintB = providerMinter({ issuer: `${B}/v2`, audience: 'beta-api', now })
     expect(await verifier.verify(await mintA(keyA))).toMatchObject({ providerId: 'alpha' })
-    expect(await verifier.verify(await mintB(keyB))).toMatchObject({ providerId: 'beta' })
+    expect(await verifier.verify(await mintB(keyB))).toMatchObject({
+      providerId: 'beta',
+      userId: 'beta:user_1',
+    })
     // B's key under A's issuer: A's JWKS does not have it.
     const crossed = await providerMinter({ issuer: A, now })(keyB)
     await expect(verifier.verify(crossed)).rejects.toMatchObject({ reason: 'unknown_kid' })
