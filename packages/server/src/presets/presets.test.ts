@@ -237,7 +237,8 @@ describe('each preset verifies its own tokens (JWKS served on loopback)', () => 
       const verifier = createVerifier({ providers: [config], now: t.clock.wallNow })
       const audience = ([] as string[]).concat(config.audience ?? 'anything')[0]
       const mint = providerMinter({ issuer: firstIssuer(config), audience, now: t.clock.wallNow })
-      const result = await verifier.verify(await mint(key, { sub: 'user_42' }))
+      // token_use: Cognito's pinned claim (tokenUse 'id' in its case above); others ignore it.
+      const result = await verifier.verify(await mint(key, { sub: 'user_42', token_use: 'id' }))
       expect(result).toMatchObject({ userId: 'user_42', providerId: config.id })
       if (config.audience !== undefined)
         await expect(
