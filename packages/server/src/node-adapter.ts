@@ -42,6 +42,7 @@ function streamOf(req: NodeRequestLike, maxBytes: number) {
       : req[Symbol.asyncIterator]()
   let seen = 0
   let ended = false
+  let cancelled = false
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -53,19 +54,36 @@ function streamOf(req: NodeRequestLike, maxBytes: number) {
         const chunk = typeof value === 'string' ? new TextEncoder().encode(value) : value
         seen += chunk.byteLength
         if (seen > maxBytes) {
+          cancelled = true
           await chunks.return?.()
           return controller.error(new RangeError(`Request body over ${maxBytes} bytes`))
         }
         controller.enqueue(chunk)
       },
       async cancel() {
+        cancelled = true
         await chunks.return?.()
       },
     },
     { highWaterMark: 0 },
   )
-  return { stream, done: () => ended }
+  /**
+   * Reads what is left, up to `limit` bytes in all, so the connection can be kept: `true`
+   * when the stream ended within it (a handler that ignored a small body, like `{}`).
+   */
+  async function drain(limit: number): Promise<boolean> {
+    while (!ended && seen <= limit) {
+      const { done, value } = await chunks.next()
+      if (done) ended = true
+      else seen += typeof value === 'string' ? value.length : value.byteLength
+    }
+    return ended
+  }
+  return { stream, done: () => ended, cancelled: () => cancelled, drain }
 }
+
+/** A body the handler left unread is read and dropped up to this size, to keep the connection. */
+const DRAIN_BYTES = 16 * 1024
 
 /** An Express body parser already read the stream: rebuild the bytes from what it left. */
 function parsedBody(req: NodeRequestLike): BodyInit | undefined {
@@ -122,7 +140,10 @@ export function toNodeHandler(
     const streamed = streamOf(req, maxBodyBytes)
     const init = { method, headers, body: streamed.stream, duplex: 'half' }
     const response = await handler(new Request(url, init as RequestInit))
-    return { response, unread: !streamed.done() }
+    // A stream the handler cancelled (a body limit) is done with: close rather than drain it.
+    const unread =
+      !streamed.done() && (streamed.cancelled() || !(await streamed.drain(DRAIN_BYTES)))
+    return { response, unread }
   }
 
   return async (req, res, next) => {
