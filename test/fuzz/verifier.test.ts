@@ -56,7 +56,11 @@ beforeAll(async () => {
   })
   const guest = await guestDevice(() => NOW)
   guestToken = await guest.token(AUDIENCE)
-  guestVerifier = createVerifier({ providers: [], anonymous: { audience: AUDIENCE }, now: () => NOW })
+  guestVerifier = createVerifier({
+    providers: [],
+    anonymous: { audience: AUDIENCE },
+    now: () => NOW,
+  })
   publicPem = await exportSPKI(good.publicKey)
 })
 afterAll(async () => {
@@ -241,7 +245,9 @@ function mutate(token: string, op: string, at: number, byte: number): string {
 }
 
 describe('fuzz: every byte mutation of a valid token is refused with a code, or verifies to the same claims', () => {
-  it(`byte-by-byte mutations of ES256, RS256 and guest tokens (${FUZZ_RUNS} runs)`, { timeout: FUZZ_TIMEOUT_MS }, async () => {
+  it(`byte-by-byte mutations of ES256, RS256 and guest tokens (${FUZZ_RUNS} runs)`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
     const originals = {
       'ES256 provider': { token: () => original, verifier: () => verifier },
       'RS256 provider': { token: () => originalRs, verifier: () => verifier },
@@ -259,10 +265,13 @@ describe('fuzz: every byte mutation of a valid token is refused with a code, or 
         const token = mutate(source.token(), op, at, byte)
         fc.pre(token !== source.token())
         count('byte mutations')
-        const result = await source.verifier().verify(token).then(
-          (v) => ({ claims: v.claims }),
-          (e: unknown) => ({ error: e as VerificationError }),
-        )
+        const result = await source
+          .verifier()
+          .verify(token)
+          .then(
+            (v) => ({ claims: v.claims }),
+            (e: unknown) => ({ error: e as VerificationError }),
+          )
         if ('claims' in result) {
           same++
           expect(result.claims).toEqual(expected[which as keyof typeof expected])

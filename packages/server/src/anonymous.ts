@@ -66,7 +66,9 @@ export async function anonymousIdFromJwk(jwk: JWK): Promise<string> {
 
 /** A P-256 coordinate as exactly one spelling of 32 bytes: 43 canonical base64url characters. */
 function isCanonicalCoordinate(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) && isCanonicalBase64url(value)
+  return (
+    typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) && isCanonicalBase64url(value)
+  )
 }
 
 /**

@@ -59,20 +59,26 @@ describe('attack corpus: issuers that serve many apps require an audience', () =
     const mint = minterFor(config)
     const v = verifierFor(config)
     expect((await v.verify(await mint(key, { aud: 'api://mine' }))).userId).toBe('user_1')
-    expect((await refusal(v, await mint(key, { aud: 'api://other-app' }))).reason).toBe('bad_audience')
+    expect((await refusal(v, await mint(key, { aud: 'api://other-app' }))).reason).toBe(
+      'bad_audience',
+    )
   })
 
   it("Auth0: another client's ID token → bad_audience", async () => {
     const config = auth0({ domain: 'x.auth0.com', audience: 'https://api.mine' })
     const v = verifierFor(config)
     const mint = minterFor(config)
-    expect((await refusal(v, await mint(key, { aud: 'other-client-id' }))).reason).toBe('bad_audience')
+    expect((await refusal(v, await mint(key, { aud: 'other-client-id' }))).reason).toBe(
+      'bad_audience',
+    )
   })
 
   it('Keycloak: a token of another client of the realm → bad_audience', async () => {
     const config = keycloak({ url: 'https://sso.test', realm: 'r', audience: 'my-api' })
     const v = verifierFor(config)
-    expect((await refusal(v, await minterFor(config)(key, { aud: 'account' }))).reason).toBe('bad_audience')
+    expect((await refusal(v, await minterFor(config)(key, { aud: 'account' }))).reason).toBe(
+      'bad_audience',
+    )
   })
 
   describe('Cognito pins token_use and the app client', () => {
@@ -80,14 +86,26 @@ describe('attack corpus: issuers that serve many apps require an audience', () =
     const id = () => cognito({ userPoolId: 'us-east-1_X', clientId: 'mine', tokenUse: 'id' })
     it('positive control: an access token of the app client verifies', async () => {
       const mint = minterFor(access())
-      expect((await verifierFor(access()).verify(await mint(key, { token_use: 'access', client_id: 'mine' }))).userId).toBe('user_1')
+      expect(
+        (
+          await verifierFor(access()).verify(
+            await mint(key, { token_use: 'access', client_id: 'mine' }),
+          )
+        ).userId,
+      ).toBe('user_1')
     })
     it('positive control: an ID token of the app client verifies (tokenUse: id)', async () => {
       const mint = minterFor(id())
-      expect((await verifierFor(id()).verify(await mint(key, { token_use: 'id', aud: 'mine' }))).userId).toBe('user_1')
+      expect(
+        (await verifierFor(id()).verify(await mint(key, { token_use: 'id', aud: 'mine' }))).userId,
+      ).toBe('user_1')
     })
     it('an ID token where access tokens are expected → claim_mismatch', async () => {
-      const token = await minterFor(access())(key, { token_use: 'id', aud: 'mine', client_id: 'mine' })
+      const token = await minterFor(access())(key, {
+        token_use: 'id',
+        aud: 'mine',
+        client_id: 'mine',
+      })
       expect((await refusal(verifierFor(access()), token)).reason).toBe('claim_mismatch')
     })
     it('an access token where ID tokens are expected → bad_audience', async () => {
@@ -118,10 +136,17 @@ describe('attack corpus: Firebase Auth emulator tokens (unsigned)', () => {
       .setIssuedAt(clock.sec())
       .setExpirationTime(clock.sec() + 3600)
       .encode()
-  const dev = () => createVerifier({ providers: [firebase({ projectId: 'demo-keyway', emulator: true })], now: clock.now })
+  const dev = () =>
+    createVerifier({
+      providers: [firebase({ projectId: 'demo-keyway', emulator: true })],
+      now: clock.now,
+    })
 
   it('refused without emulator: true → alg_none', async () => {
-    const strict = createVerifier({ providers: [firebase({ projectId: 'demo-keyway' })], now: clock.now })
+    const strict = createVerifier({
+      providers: [firebase({ projectId: 'demo-keyway' })],
+      now: clock.now,
+    })
     expect((await refusal(strict, emulatorToken())).reason).toBe('alg_none')
   })
   it('positive control: accepted with emulator: true under NODE_ENV=test', async () => {
@@ -135,7 +160,9 @@ describe('attack corpus: Firebase Auth emulator tokens (unsigned)', () => {
       vi.stubEnv('NODE_ENV', mode)
       vi.stubEnv('FIREBASE_AUTH_EMULATOR_HOST', '')
       expect(configError(dev)).toBe(true)
-      expect(configError(() => createVerifier({ providers: [firebase({ projectId: 'p' })] }))).toBe(false)
+      expect(configError(() => createVerifier({ providers: [firebase({ projectId: 'p' })] }))).toBe(
+        false,
+      )
     })
   it('emulator: true outside development starts when FIREBASE_AUTH_EMULATOR_HOST says so', () => {
     vi.stubEnv('NODE_ENV', 'production')
@@ -143,15 +170,26 @@ describe('attack corpus: Firebase Auth emulator tokens (unsigned)', () => {
     expect(configError(dev)).toBe(false)
   })
   it('emulator: true on custom() → ERR_CONFIG', () => {
-    const make = () => createVerifier({ providers: [custom({ jwksUrl: jwks.url, issuer: 'https://x.test', emulator: true })] })
+    const make = () =>
+      createVerifier({
+        providers: [custom({ jwksUrl: jwks.url, issuer: 'https://x.test', emulator: true })],
+      })
     expect(configError(make)).toBe(true)
   })
   it('emulator: true on a custom provider named firebase with another issuer → ERR_CONFIG', () => {
-    const make = () => createVerifier({ providers: [custom({ id: 'firebase', jwksUrl: jwks.url, issuer: 'https://x.test', emulator: true })] })
+    const make = () =>
+      createVerifier({
+        providers: [
+          custom({ id: 'firebase', jwksUrl: jwks.url, issuer: 'https://x.test', emulator: true }),
+        ],
+      })
     expect(configError(make)).toBe(true)
   })
   it('emulator: true on another preset (Auth0) → ERR_CONFIG', () => {
-    const make = () => createVerifier({ providers: [auth0({ domain: 'x.auth0.com', audience: 'a', emulator: true })] })
+    const make = () =>
+      createVerifier({
+        providers: [auth0({ domain: 'x.auth0.com', audience: 'a', emulator: true })],
+      })
     expect(configError(make)).toBe(true)
   })
 })
@@ -163,7 +201,9 @@ describe('attack corpus: identity namespaces', () => {
   const b = () => custom({ id: 'beta', jwksUrl: jwks.url, issuer: B, namespace: 'beta' })
 
   it('two providers without a namespace → ERR_CONFIG (their ids could collide)', () => {
-    expect(configError(() => verifierFor(a(), custom({ id: 'beta', jwksUrl: jwks.url, issuer: B })))).toBe(true)
+    expect(
+      configError(() => verifierFor(a(), custom({ id: 'beta', jwksUrl: jwks.url, issuer: B }))),
+    ).toBe(true)
   })
   it('two providers with one namespace → ERR_CONFIG', () => {
     expect(configError(() => verifierFor({ ...a(), namespace: 'beta' }, b()))).toBe(true)
@@ -173,8 +213,12 @@ describe('attack corpus: identity namespaces', () => {
   })
   it('the same sub from two providers gives two user ids', async () => {
     const v = verifierFor(a(), b())
-    const fromA = await v.verify(await providerMinter({ issuer: A, now: clock.now })(key, { sub: 'user_1' }))
-    const fromB = await v.verify(await providerMinter({ issuer: B, now: clock.now })(key, { sub: 'user_1' }))
+    const fromA = await v.verify(
+      await providerMinter({ issuer: A, now: clock.now })(key, { sub: 'user_1' }),
+    )
+    const fromB = await v.verify(
+      await providerMinter({ issuer: B, now: clock.now })(key, { sub: 'user_1' }),
+    )
     expect([fromA.userId, fromB.userId]).toEqual(['user_1', 'beta:user_1'])
   })
   it("a namespaced provider's sub chosen as a guest's id stays in its namespace", async () => {

@@ -57,7 +57,10 @@ describe('attack corpus: JWKS endpoint broken on a cold start (no keys yet)', ()
       Object.assign(server.state, { mode, ...extra })
       const token = await mint(key)
       for (let i = 0; i < 30; i++) {
-        const error = await refusal(verifier, i % 2 ? token : await mint(attacker, { sub: `x${i}` }))
+        const error = await refusal(
+          verifier,
+          i % 2 ? token : await mint(attacker, { sub: `x${i}` }),
+        )
         expect([error.reason, error.transient]).toEqual(['jwks_unavailable', true])
       }
       expect(server.state.requests).toBe(1)
@@ -73,7 +76,9 @@ describe('attack corpus: JWKS endpoint broken on a cold start (no keys yet)', ()
   it('30 concurrent tokens during a cold outage share 1 fetch', async () => {
     const { server, verifier, mint } = await setup()
     server.state.down = true
-    const tokens = await Promise.all(Array.from({ length: 30 }, (_, i) => mint(key, { sub: `u${i}` })))
+    const tokens = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => mint(key, { sub: `u${i}` })),
+    )
     const errors = await Promise.all(tokens.map((t) => refusal(verifier, t)))
     expect(new Set(errors.map((e) => e.reason))).toEqual(new Set(['jwks_unavailable']))
     expect(server.state.requests).toBe(1)
@@ -81,7 +86,9 @@ describe('attack corpus: JWKS endpoint broken on a cold start (no keys yet)', ()
 
   it('30 concurrent tokens on a healthy cold start share 1 fetch', async () => {
     const { server, verifier, mint } = await setup()
-    const tokens = await Promise.all(Array.from({ length: 30 }, (_, i) => mint(key, { sub: `u${i}` })))
+    const tokens = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => mint(key, { sub: `u${i}` })),
+    )
     const results = await Promise.all(tokens.map((t) => verifier.verify(t)))
     expect(results.map((r) => r.userId)).toEqual(tokens.map((_, i) => `u${i}`))
     expect(server.state.requests).toBe(1)
@@ -91,11 +98,15 @@ describe('attack corpus: JWKS endpoint broken on a cold start (no keys yet)', ()
 describe('attack corpus: JWKS endpoint broken once keys are cached', () => {
   for (const [mode, what, extra] of BROKEN)
     it(`${what}: the cached keys keep verifying, 1 fetch per cooldown`, async () => {
-      const { server, clock, verifier, mint } = await setup({ timeoutMs: 200, cacheMaxAgeMs: 60_000 })
+      const { server, clock, verifier, mint } = await setup({
+        timeoutMs: 200,
+        cacheMaxAgeMs: 60_000,
+      })
       await verifier.verify(await mint(key))
       Object.assign(server.state, { mode, ...extra })
       clock.ms += 61_000 // the keys are due for a refresh
-      for (let i = 0; i < 30; i++) expect((await verifier.verify(await mint(key))).userId).toBe('user_1')
+      for (let i = 0; i < 30; i++)
+        expect((await verifier.verify(await mint(key))).userId).toBe('user_1')
       expect(server.state.requests).toBe(2)
       clock.ms += 31_000
       await verifier.verify(await mint(key))
@@ -120,7 +131,9 @@ describe('attack corpus: JWKS answers that try to take over', () => {
     Object.assign(server.state, { mode: 'huge', chunked: true, hugeBytes: 64 * 1024 * 1024 })
     expect((await refusal(verifier, await mint(key))).reason).toBe('jwks_unavailable')
     await new Promise((r) => setTimeout(r, 50))
-    console.info(`[jwks] huge body: ${server.state.hugeWritten} of ${server.state.hugeBytes} bytes written`)
+    console.info(
+      `[jwks] huge body: ${server.state.hugeWritten} of ${server.state.hugeBytes} bytes written`,
+    )
     expect(server.state.hugeWritten).toBeLessThan(16 * 1024 * 1024)
   })
 
@@ -133,7 +146,8 @@ describe('attack corpus: JWKS answers that try to take over', () => {
       )
     expect(server.state.requests).toBe(1)
     clock.ms += 31_000
-    for (let i = 0; i < 100; i++) await refusal(verifier, await mint(key, {}, { kid: `again-${i}` }))
+    for (let i = 0; i < 100; i++)
+      await refusal(verifier, await mint(key, {}, { kid: `again-${i}` }))
     expect(server.state.requests).toBe(2)
   })
 
@@ -204,7 +218,9 @@ describe('attack corpus: JWKS size and key selection', () => {
       return (performance.now() - started) / 300
     }
     const [bigMs, smallMs] = [await time(big.verifier), await time(small.verifier)]
-    console.info(`[jwks] per verification: 20,001 keys ${bigMs.toFixed(3)} ms, 1 key ${smallMs.toFixed(3)} ms`)
+    console.info(
+      `[jwks] per verification: 20,001 keys ${bigMs.toFixed(3)} ms, 1 key ${smallMs.toFixed(3)} ms`,
+    )
     expect(big.server.state.requests).toBe(1)
     expect(bigMs).toBeLessThan(smallMs * 3 + 0.2)
   })
@@ -220,17 +236,26 @@ describe('attack corpus: JWKS size and key selection', () => {
     const other = await providerKey('other')
     const { verifier, clock } = await setup({}, [other.jwk, key.jwk])
     const claims = { iss: ISSUER, sub: 'user_1', iat: clock.sec(), exp: clock.sec() + 300 }
-    expect((await verifier.verify(await signRaw({ alg: 'ES256' }, claims, key.privateKey))).userId).toBe('user_1')
-    expect((await refusal(verifier, await signRaw({ alg: 'ES256' }, claims, attacker.privateKey))).reason).toBe(
-      'bad_signature',
-    )
+    expect(
+      (await verifier.verify(await signRaw({ alg: 'ES256' }, claims, key.privateKey))).userId,
+    ).toBe('user_1')
+    expect(
+      (await refusal(verifier, await signRaw({ alg: 'ES256' }, claims, attacker.privateKey)))
+        .reason,
+    ).toBe('bad_signature')
   })
 
   it('a kid-less token against twenty keys of its type: ambiguous_key, not twenty signature checks', async () => {
     const many = await Promise.all(Array.from({ length: 20 }, (_, i) => providerKey(`m${i}`)))
-    const { verifier, clock } = await setup({}, many.map((k) => k.jwk))
+    const { verifier, clock } = await setup(
+      {},
+      many.map((k) => k.jwk),
+    )
     const claims = { iss: ISSUER, sub: 'user_1', iat: clock.sec(), exp: clock.sec() + 300 }
-    const error = await refusal(verifier, await signRaw({ alg: 'ES256' }, claims, many[19]!.privateKey))
+    const error = await refusal(
+      verifier,
+      await signRaw({ alg: 'ES256' }, claims, many[19]!.privateKey),
+    )
     expect(error.reason).toBe('ambiguous_key')
   })
 

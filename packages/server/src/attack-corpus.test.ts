@@ -155,7 +155,11 @@ corpus('algorithms (RFC 8725 §2.1, §3.1)', [
   ...(['None', 'NONE', 'nOnE'] as const).map(
     (alg): Case => [
       `alg: ${alg} (case variant of none)`,
-      async () => `${replacePart(await mint(es), 0, { alg, kid: 'es' }).split('.').slice(0, 2).join('.')}.`,
+      async () =>
+        `${replacePart(await mint(es), 0, { alg, kid: 'es' })
+          .split('.')
+          .slice(0, 2)
+          .join('.')}.`,
       'alg_not_allowed',
     ],
   ),
@@ -174,8 +178,16 @@ corpus('algorithms (RFC 8725 §2.1, §3.1)', [
     () => hmacToken({ alg: 'HS256', kid: 'es' }, base64url.decode(es.jwk.x!)),
     'alg_not_allowed',
   ],
-  ['HS384 with the PEM as the secret', () => hmacToken({ alg: 'HS384', kid: 'rsa' }, pem), 'alg_not_allowed'],
-  ['HS512 with the PEM as the secret', () => hmacToken({ alg: 'HS512', kid: 'rsa' }, pem), 'alg_not_allowed'],
+  [
+    'HS384 with the PEM as the secret',
+    () => hmacToken({ alg: 'HS384', kid: 'rsa' }, pem),
+    'alg_not_allowed',
+  ],
+  [
+    'HS512 with the PEM as the secret',
+    () => hmacToken({ alg: 'HS512', kid: 'rsa' }, pem),
+    'alg_not_allowed',
+  ],
   ['HS256 with an empty secret', () => hmacToken({ alg: 'HS256' }, ''), 'alg_not_allowed'],
   ...(['ES384', 'ES512', 'PS256', 'EdDSA'] as const).map(
     (alg): Case => [
@@ -251,13 +263,34 @@ corpus('keys and header parameters (RFC 8725 §3.10)', [
   ['a kid differing in case', () => mint(es, {}, { kid: 'ES' }), 'unknown_kid'],
   ['a kid with a leading space', () => mint(es, {}, { kid: ' es' }), 'unknown_kid'],
   ['a 4 KB kid', () => mint(es, {}, { kid: 'k'.repeat(4096) }), 'unknown_kid'],
-  ['a kid that is a number', () => signRaw({ alg: 'ES256', kid: 1 }, claims(), es.privateKey), 'unknown_kid'],
-  ['a kid that is an array', () => signRaw({ alg: 'ES256', kid: ['es'] }, claims(), es.privateKey), 'unknown_kid'],
-  ['a kid that is an object', () => signRaw({ alg: 'ES256', kid: { kid: 'es' } }, claims(), es.privateKey), 'unknown_kid'],
-  ['a kid that is null', () => signRaw({ alg: 'ES256', kid: null }, claims(), es.privateKey), 'unknown_kid'],
+  [
+    'a kid that is a number',
+    () => signRaw({ alg: 'ES256', kid: 1 }, claims(), es.privateKey),
+    'unknown_kid',
+  ],
+  [
+    'a kid that is an array',
+    () => signRaw({ alg: 'ES256', kid: ['es'] }, claims(), es.privateKey),
+    'unknown_kid',
+  ],
+  [
+    'a kid that is an object',
+    () => signRaw({ alg: 'ES256', kid: { kid: 'es' } }, claims(), es.privateKey),
+    'unknown_kid',
+  ],
+  [
+    'a kid that is null',
+    () => signRaw({ alg: 'ES256', kid: null }, claims(), es.privateKey),
+    'unknown_kid',
+  ],
   [
     'an unknown crit header, though signed by the real key',
-    () => signRaw({ alg: 'ES256', kid: 'es', crit: ['x-keyway'], 'x-keyway': true }, claims(), es.privateKey),
+    () =>
+      signRaw(
+        { alg: 'ES256', kid: 'es', crit: ['x-keyway'], 'x-keyway': true },
+        claims(),
+        es.privateKey,
+      ),
     'unknown_crit',
   ],
   [
@@ -313,7 +346,16 @@ corpus('keys and header parameters (RFC 8725 §3.10)', [
     async () => {
       const [h, p, sig] = (await mint(es)).split('.')
       const raw = base64url.decode(sig!)
-      const der = new Uint8Array([0x30, 68, 0x02, 32, ...raw.slice(0, 32), 0x02, 32, ...raw.slice(32)])
+      const der = new Uint8Array([
+        0x30,
+        68,
+        0x02,
+        32,
+        ...raw.slice(0, 32),
+        0x02,
+        32,
+        ...raw.slice(32),
+      ])
       return `${h}.${p}.${base64url.encode(der)}`
     },
     'bad_signature',
@@ -354,12 +396,33 @@ corpus('claims (RFC 8725 §3.8, §3.9)', [
   ['exp just past the tolerance', () => mint(es, { iat: s() - 300, exp: s() - 6 }), 'expired'],
   ['no exp', () => mint(es, { exp: undefined }), 'missing_claim'],
   ['exp as a string', () => mint(es, { exp: String(s() + 300) }), 'missing_claim'],
-  ['exp as 1e400 (Infinity when parsed)', () => signRaw({ alg: 'ES256', kid: 'es' }, JSON.stringify(claims()).replace(/"exp":\d+/, '"exp":1e400'), es.privateKey), 'lifetime_too_long'],
+  [
+    'exp as 1e400 (Infinity when parsed)',
+    () =>
+      signRaw(
+        { alg: 'ES256', kid: 'es' },
+        JSON.stringify(claims()).replace(/"exp":\d+/, '"exp":1e400'),
+        es.privateKey,
+      ),
+    'lifetime_too_long',
+  ],
   ['exp a century ahead', () => mint(es, { exp: s() + 100 * 365 * 86_400 }), 'lifetime_too_long'],
   ['a lifetime one second over 24 h', () => mint(es, { exp: s() + 86_401 }), 'lifetime_too_long'],
-  ['no iat and exp 25 h ahead', () => mint(es, { iat: undefined, exp: s() + 90_000 }), 'lifetime_too_long'],
-  ['iat a year ahead', () => mint(es, { iat: s() + 365 * 86_400, exp: s() + 365 * 86_400 + 300 }), 'issued_in_future'],
-  ['iat 6 s ahead (past the tolerance)', () => mint(es, { iat: s() + 6, exp: s() + 300 }), 'issued_in_future'],
+  [
+    'no iat and exp 25 h ahead',
+    () => mint(es, { iat: undefined, exp: s() + 90_000 }),
+    'lifetime_too_long',
+  ],
+  [
+    'iat a year ahead',
+    () => mint(es, { iat: s() + 365 * 86_400, exp: s() + 365 * 86_400 + 300 }),
+    'issued_in_future',
+  ],
+  [
+    'iat 6 s ahead (past the tolerance)',
+    () => mint(es, { iat: s() + 6, exp: s() + 300 }),
+    'issued_in_future',
+  ],
   ['iat as a string', () => mint(es, { iat: String(s()) }), 'missing_claim'],
   ['nbf in the future', () => mint(es, { nbf: s() + 600 }), 'not_yet_valid'],
   ['nbf as a string', () => mint(es, { nbf: 'now' }), 'missing_claim'],
@@ -368,40 +431,92 @@ corpus('claims (RFC 8725 §3.8, §3.9)', [
   ['an issuer differing in case', () => mint(es, { iss: ISSUER.toUpperCase() }), 'unknown_issuer'],
   ['no issuer', () => mint(es, { iss: undefined }), 'unknown_issuer'],
   ['the issuer as an array', () => mint(es, { iss: [ISSUER] }), 'unknown_issuer'],
-  ['the guest issuer on a provider-signed token', () => mint(es, { iss: 'urn:keyway:anonymous' }), 'anonymous_not_accepted'],
+  [
+    'the guest issuer on a provider-signed token',
+    () => mint(es, { iss: 'urn:keyway:anonymous' }),
+    'anonymous_not_accepted',
+  ],
   ['a wrong audience', () => mint(es, { aud: 'another-api' }), 'bad_audience'],
   ['no audience where one is required', () => mint(es, { aud: undefined }), 'bad_audience'],
   ['an audience array without ours', () => mint(es, { aud: ['a', 'b'] }), 'bad_audience'],
-  ['an audience differing in case', () => mint(es, { aud: AUDIENCE.toUpperCase() }), 'bad_audience'],
+  [
+    'an audience differing in case',
+    () => mint(es, { aud: AUDIENCE.toUpperCase() }),
+    'bad_audience',
+  ],
   ['no sub', () => mint(es, { sub: undefined }), 'missing_claim'],
   ['an empty sub', () => mint(es, { sub: '' }), 'missing_claim'],
   ['sub as a number', () => mint(es, { sub: 42 }), 'missing_claim'],
-  ['a provider sub posing as a guest id (anon_…)', () => mint(es, { sub: 'anon_NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' }), 'reserved_sub'],
-  ['a bare sub posing as another provider id (clerk:user_1)', () => mint(es, { sub: 'clerk:user_1' }), 'reserved_sub'],
-  ['a payload that is a JSON array', () => signRaw({ alg: 'ES256', kid: 'es' }, '[1,2]', es.privateKey), 'malformed'],
-  ['a payload that is JSON null', () => signRaw({ alg: 'ES256', kid: 'es' }, 'null', es.privateKey), 'malformed'],
-  ['a payload that is not JSON', () => signRaw({ alg: 'ES256', kid: 'es' }, 'not json', es.privateKey), 'malformed'],
+  [
+    'a provider sub posing as a guest id (anon_…)',
+    () => mint(es, { sub: 'anon_NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' }),
+    'reserved_sub',
+  ],
+  [
+    'a bare sub posing as another provider id (clerk:user_1)',
+    () => mint(es, { sub: 'clerk:user_1' }),
+    'reserved_sub',
+  ],
+  [
+    'a payload that is a JSON array',
+    () => signRaw({ alg: 'ES256', kid: 'es' }, '[1,2]', es.privateKey),
+    'malformed',
+  ],
+  [
+    'a payload that is JSON null',
+    () => signRaw({ alg: 'ES256', kid: 'es' }, 'null', es.privateKey),
+    'malformed',
+  ],
+  [
+    'a payload that is not JSON',
+    () => signRaw({ alg: 'ES256', kid: 'es' }, 'not json', es.privateKey),
+    'malformed',
+  ],
   ['a header that is not JSON', () => signRaw('{alg:ES256}', claims(), es.privateKey), 'malformed'],
-  ['a header that is a JSON array', () => signRaw('["ES256"]', claims(), es.privateKey), 'malformed'],
+  [
+    'a header that is a JSON array',
+    () => signRaw('["ES256"]', claims(), es.privateKey),
+    'malformed',
+  ],
 ])
 
 corpus('encodings (canonical base64url, RFC 7515 §2)', [
-  ['the signature with its spare bits set (same bytes, another string)', async () => spareBits(await mint(es), 2), 'malformed'],
-  ['the header with its spare bits set', async () => {
-    // A header whose base64url length leaves spare bits: pad the JSON until it does.
-    for (let pad = 0; ; pad++) {
-      const token = await signRaw({ alg: 'ES256', kid: 'es', x: 'p'.repeat(pad) }, claims(), es.privateKey)
-      if (token.split('.')[0]!.length % 4 !== 0) return spareBits(token, 0)
-    }
-  }, 'malformed'],
-  ['the payload with its spare bits set', async () => {
-    for (let pad = 0; ; pad++) {
-      const token = await mint(es, { x: 'p'.repeat(pad) })
-      if (token.split('.')[1]!.length % 4 !== 0) return spareBits(token, 1)
-    }
-  }, 'malformed'],
+  [
+    'the signature with its spare bits set (same bytes, another string)',
+    async () => spareBits(await mint(es), 2),
+    'malformed',
+  ],
+  [
+    'the header with its spare bits set',
+    async () => {
+      // A header whose base64url length leaves spare bits: pad the JSON until it does.
+      for (let pad = 0; ; pad++) {
+        const token = await signRaw(
+          { alg: 'ES256', kid: 'es', x: 'p'.repeat(pad) },
+          claims(),
+          es.privateKey,
+        )
+        if (token.split('.')[0]!.length % 4 !== 0) return spareBits(token, 0)
+      }
+    },
+    'malformed',
+  ],
+  [
+    'the payload with its spare bits set',
+    async () => {
+      for (let pad = 0; ; pad++) {
+        const token = await mint(es, { x: 'p'.repeat(pad) })
+        if (token.split('.')[1]!.length % 4 !== 0) return spareBits(token, 1)
+      }
+    },
+    'malformed',
+  ],
   ['base64 padding (=) on the signature', async () => `${await mint(es)}==`, 'malformed'],
-  ['standard base64 (+ and /) in the signature', async () => withChar(await mint(es), 2, 3, '+'), 'malformed'],
+  [
+    'standard base64 (+ and /) in the signature',
+    async () => withChar(await mint(es), 2, 3, '+'),
+    'malformed',
+  ],
   ['a slash in the header', async () => withChar(await mint(es), 0, 2, '/'), 'malformed'],
   ['a space inside the payload', async () => withChar(await mint(es), 1, 4, ' '), 'malformed'],
   ['a newline inside the signature', async () => withChar(await mint(es), 2, 4, '\n'), 'malformed'],
@@ -409,12 +524,35 @@ corpus('encodings (canonical base64url, RFC 7515 §2)', [
   ['a trailing newline', async () => `${await mint(es)}\n`, 'malformed'],
   ['four segments', async () => `${await mint(es)}.AAAA`, 'malformed'],
   ['two segments', async () => (await mint(es)).split('.').slice(0, 2).join('.'), 'malformed'],
-  ['an empty signature on ES256', async () => `${(await mint(es)).split('.').slice(0, 2).join('.')}.`, 'bad_signature'],
-  ['an empty header', async () => `.${(await mint(es)).split('.').slice(1).join('.')}`, 'malformed'],
-  ['an empty payload', async () => { const [h, , sig] = (await mint(es)).split('.'); return `${h}..${sig}` }, 'malformed'],
+  [
+    'an empty signature on ES256',
+    async () => `${(await mint(es)).split('.').slice(0, 2).join('.')}.`,
+    'bad_signature',
+  ],
+  [
+    'an empty header',
+    async () => `.${(await mint(es)).split('.').slice(1).join('.')}`,
+    'malformed',
+  ],
+  [
+    'an empty payload',
+    async () => {
+      const [h, , sig] = (await mint(es)).split('.')
+      return `${h}..${sig}`
+    },
+    'malformed',
+  ],
   ['a signature length of 4n+1 characters', async () => `${await mint(es)}AAA`, 'malformed'],
-  ['a JWE (five segments)', () => 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.AAAA.AAAA', 'malformed'],
-  ['a JSON-serialised JWS', async () => JSON.stringify({ payload: (await mint(es)).split('.')[1] }), 'malformed'],
+  [
+    'a JWE (five segments)',
+    () => 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..AAAA.AAAA.AAAA',
+    'malformed',
+  ],
+  [
+    'a JSON-serialised JWS',
+    async () => JSON.stringify({ payload: (await mint(es)).split('.')[1] }),
+    'malformed',
+  ],
   ['a token over 16 KiB', () => mint(es, { pad: 'x'.repeat(17_000) }), 'malformed'],
   ['the empty string', () => '', 'malformed'],
   ['a.b.c', () => 'a.b.c', 'malformed'],
@@ -429,7 +567,13 @@ describe('attack corpus: inputs that are not strings, and requests', () => {
         reason: 'malformed',
       })
     })
-  for (const authorization of [undefined, 'Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a b', 'Token abc'])
+  for (const authorization of [
+    undefined,
+    'Basic dXNlcjpwYXNz',
+    'Bearer',
+    'Bearer a b',
+    'Token abc',
+  ])
     it(`Authorization: ${authorization ?? '(none)'} → no_token`, async () => {
       await expect(
         verifier.verifyRequest(
@@ -458,11 +602,15 @@ describe('attack corpus: inputs that are not strings, and requests', () => {
   })
   it('an RSA-signed token relabelled PS256 → alg_not_allowed on an RS256-only provider', async () => {
     const v = createVerifier({
-      providers: [custom({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'] })],
+      providers: [
+        custom({ jwksUrl: jwks.url, issuer: ISSUER, audience: AUDIENCE, algorithms: ['RS256'] }),
+      ],
       now: clock.now,
     })
     const pair = await generateKeyPair('PS256')
-    const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'PS256', kid: 'rsa' }).sign(pair.privateKey)
+    const token = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'PS256', kid: 'rsa' })
+      .sign(pair.privateKey)
     expect((await refusal(v, token)).reason).toBe('alg_not_allowed')
   })
 })

@@ -2,7 +2,9 @@ import { base64url } from 'jose'
 import { isCanonicalBase64url } from './compact-jws.js'
 
 /** What checking a presented nonce found, before the store is asked whether it was used. */
-export type NonceCheck = { ok: true; expiresAt: number } | { ok: false; reason: 'nonce_unknown' | 'nonce_expired' }
+export type NonceCheck =
+  | { ok: true; expiresAt: number }
+  | { ok: false; reason: 'nonce_unknown' | 'nonce_expired' }
 
 /** Challenge nonces: issued and checked without the store. */
 export interface ChallengeNonces {
@@ -29,10 +31,13 @@ export function challengeNonces(secret: () => Promise<Uint8Array>): ChallengeNon
   let key: Promise<CryptoKey> | undefined
   const hmacKey = () => {
     key ??= secret().then((bytes) =>
-      crypto.subtle.importKey('raw', bytes as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, [
-        'sign',
-        'verify',
-      ]),
+      crypto.subtle.importKey(
+        'raw',
+        bytes as BufferSource,
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['sign', 'verify'],
+      ),
     )
     return key
   }

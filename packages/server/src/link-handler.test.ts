@@ -325,12 +325,7 @@ describe('link handler: refusals, each with its own reason', () => {
 
   it('bodies that are not { providerToken, proof }: 400 bad_request', async () => {
     const { post, links } = setup()
-    for (const body of [
-      'not json',
-      '{}',
-      { providerToken: 1, proof: 'x' },
-      { providerToken: 'x' },
-    ])
+    for (const body of ['not json', '{}', { providerToken: 1, proof: 'x' }, { providerToken: 'x' }])
       expect(await post(body)).toEqual({ status: 400, error: 'bad_request' })
     expect(await post('x'.repeat(70_000))).toEqual({ status: 413, error: 'body_too_large' })
     await expect(links.link(null as never)).rejects.toMatchObject({

@@ -142,7 +142,8 @@ export function createLinkHandler(options: LinkHandlerOptions): LinkHandler {
   const clockTolerance = options.clockTolerance ?? 5
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
   const { store } = options
-  const fixed = options.challengeSecret === undefined ? undefined : secretBytes(options.challengeSecret)
+  const fixed =
+    options.challengeSecret === undefined ? undefined : secretBytes(options.challengeSecret)
   const nonces = challengeNonces(
     async () =>
       fixed ?? (await store.challengeKey?.()) ?? crypto.getRandomValues(new Uint8Array(32)),

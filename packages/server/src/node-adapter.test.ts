@@ -39,7 +39,11 @@ function flood(port: number, total: number, headers = 'transfer-encoding: chunke
     let sent = 0
     let answer = ''
     const chunk = Buffer.alloc(64 * 1024, 0x61)
-    const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])
+    const frame = Buffer.concat([
+      Buffer.from(`${chunk.length.toString(16)}\r\n`),
+      chunk,
+      Buffer.from('\r\n'),
+    ])
     socket.on('connect', () => {
       socket.write(`POST /link/link HTTP/1.1\r\nhost: 127.0.0.1\r\n${headers}\r\n\r\n`)
       const pump = () => {

@@ -134,7 +134,10 @@ export function toNodeHandler(
     )
     const parsed = method === 'GET' || method === 'HEAD' ? undefined : parsedBody(req)
     if (method === 'GET' || method === 'HEAD' || parsed !== undefined)
-      return { response: await handler(new Request(url, { method, headers, body: parsed })), unread: false }
+      return {
+        response: await handler(new Request(url, { method, headers, body: parsed })),
+        unread: false,
+      }
     if (Number(headers.get('content-length')) > maxBodyBytes)
       return { response: new Response(null, { status: 413 }), unread: true }
     const streamed = streamOf(req, maxBodyBytes)

@@ -42,7 +42,9 @@ export function runLinkStoreConformance(
     const T = Date.UTC(2026, 5, 1)
     let n = 0
     const unique = (prefix: string) => `${prefix}-${++n}-${Math.random().toString(36).slice(2)}`
-    const once = async (consume: (a: LinkStore, b: LinkStore, id: string) => Promise<boolean>[]) => {
+    const once = async (
+      consume: (a: LinkStore, b: LinkStore, id: string) => Promise<boolean>[],
+    ) => {
       const { a, b } = await open()
       const results = await Promise.all(consume(a, b, unique('id')))
       same(results.filter(Boolean).length, 1, 'accepted exactly once')
@@ -78,11 +80,21 @@ export function runLinkStoreConformance(
       const guest = unique('anon')
       const [x, y] = await Promise.all([
         a.putLink({ anonymousId: guest, userId: 'user_a', outcome: 'promoted', linkedAt: T }),
-        b.putLink({ anonymousId: guest, userId: 'user_b', outcome: 'linked_existing', linkedAt: T + 1 }),
+        b.putLink({
+          anonymousId: guest,
+          userId: 'user_b',
+          outcome: 'linked_existing',
+          linkedAt: T + 1,
+        }),
       ])
       same(x, y, 'both racers get the same record')
       same(await b.getLink(guest), x, 'the other server reads the winner')
-      const later = await a.putLink({ anonymousId: guest, userId: 'user_c', outcome: 'promoted', linkedAt: T + 2 })
+      const later = await a.putLink({
+        anonymousId: guest,
+        userId: 'user_c',
+        outcome: 'promoted',
+        linkedAt: T + 2,
+      })
       same(later, x, 'a later put gets the winner')
       same(await a.getLink(unique('anon')), undefined, 'an unknown guest has no link')
     })
@@ -91,7 +103,12 @@ export function runLinkStoreConformance(
       const { a, b } = await open()
       const user = unique('user')
       const [g1, g2] = [unique('anon'), unique('anon')]
-      await a.putLink({ anonymousId: g2, userId: user, outcome: 'linked_existing', linkedAt: T + 5 })
+      await a.putLink({
+        anonymousId: g2,
+        userId: user,
+        outcome: 'linked_existing',
+        linkedAt: T + 5,
+      })
       await b.putLink({ anonymousId: g1, userId: user, outcome: 'promoted', linkedAt: T })
       same(await a.aliasesOf(user), [g1, g2], 'aliases')
       same(await b.aliasesOf(unique('user')), [], 'no aliases')

@@ -101,7 +101,11 @@ function routesByIssuer(options: VerifierOptions, now: () => number): Map<string
  * `ERR_JWKS_MULTIPLE_MATCHING_KEYS`), each candidate in turn, as jose leaves to the caller:
  * at most `MAX_CANDIDATE_KEYS`, so a kid-less token cannot buy thousands of signature checks.
  */
-async function verifyWithCandidates(token: string, keys: JWTVerifyGetKey, checks: JWTVerifyOptions) {
+async function verifyWithCandidates(
+  token: string,
+  keys: JWTVerifyGetKey,
+  checks: JWTVerifyOptions,
+) {
   try {
     return (await jwtVerify(token, keys, checks)).payload
   } catch (error) {
@@ -125,7 +129,10 @@ function checkRequiredClaims(provider: ProviderConfig, claims: JWTPayload): void
   for (const [name, expected] of Object.entries(provider.requiredClaims ?? {})) {
     const accepted: readonly string[] = typeof expected === 'string' ? [expected] : expected
     if (!accepted.includes(claims[name] as string))
-      throw new VerificationError('claim_mismatch', `The token's "${name}" claim is not accepted here`)
+      throw new VerificationError(
+        'claim_mismatch',
+        `The token's "${name}" claim is not accepted here`,
+      )
   }
 }
 
@@ -171,13 +178,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (header.alg === 'none' && !provider.emulator)
       throw new VerificationError('alg_none', 'Unsigned tokens (alg: none) are refused')
     if (header.alg !== 'none' && !route.algorithms.includes(header.alg as string))
-      throw new VerificationError('alg_not_allowed', 'The token is signed with an algorithm not allowed here')
+      throw new VerificationError(
+        'alg_not_allowed',
+        'The token is signed with an algorithm not allowed here',
+      )
     let claims: JWTPayload
     try {
       claims =
         header.alg === 'none'
           ? UnsecuredJWT.decode(token, checks).payload
-          : await verifyWithCandidates(token, route.keys, { ...checks, algorithms: route.algorithms })
+          : await verifyWithCandidates(token, route.keys, {
+              ...checks,
+              algorithms: route.algorithms,
+            })
     } catch (error) {
       throw fromJoseError(error)
     }

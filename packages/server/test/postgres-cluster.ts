@@ -62,7 +62,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'keyway-pg-'))
   const data = join(dir, 'data')
   const port = await freePort()
-  await asServerUser(join(bin, 'initdb'), ['-D', data, '-U', 'keyway', '--auth=trust', '-E', 'UTF8', '-N'], dir)
+  await asServerUser(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'keyway', '--auth=trust', '-E', 'UTF8', '-N'],
+    dir,
+  )
   const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`
   await asServerUser(
     join(bin, 'pg_ctl'),

@@ -5,7 +5,7 @@ import { fromPreset, type PresetData, type PresetOptions } from './preset.js'
 export const cognitoPreset: PresetData = {
   id: 'cognito',
   name: 'Amazon Cognito',
-  call: "cognito({ userPoolId, clientId, tokenUse? })",
+  call: 'cognito({ userPoolId, clientId, tokenUse? })',
   jwksUrl: 'https://cognito-idp.{region}.amazonaws.com/{userPoolId}/.well-known/jwks.json',
   issuer: 'https://cognito-idp.{region}.amazonaws.com/{userPoolId}',
   audienceRequired: true,
@@ -48,6 +48,10 @@ export function cognito(
   return fromPreset(
     cognitoPreset,
     { region, userPoolId: options.userPoolId },
-    { ...pinned, ...options, requiredClaims: { ...pinned.requiredClaims, ...options.requiredClaims } },
+    {
+      ...pinned,
+      ...options,
+      requiredClaims: { ...pinned.requiredClaims, ...options.requiredClaims },
+    },
   )
 }

@@ -175,7 +175,10 @@ export function checkConfig(config: ProviderConfig): ProviderConfig {
     throw configError(`The ${config.id} provider needs an issuer`)
   // Cognito access tokens name their app in client_id instead of aud: that counts as one.
   const audience = config.audience ?? config.requiredClaims?.client_id
-  if (config.audienceRequired && (audience === undefined || audience === '' || audience.length === 0))
+  if (
+    config.audienceRequired &&
+    (audience === undefined || audience === '' || audience.length === 0)
+  )
     throw configError(
       `The ${config.id} provider needs an audience: its issuer serves many apps, and only the audience says a token is for yours`,
     )

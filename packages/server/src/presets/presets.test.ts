@@ -67,7 +67,8 @@ const cases: Array<[string, () => ProviderConfig, { jwksUrl: string; issuer: str
   ],
   [
     'Cognito',
-    () => presets.cognito({ userPoolId: 'us-east-1_XXXXXXXXX', clientId: 'client-1', tokenUse: 'id' }),
+    () =>
+      presets.cognito({ userPoolId: 'us-east-1_XXXXXXXXX', clientId: 'client-1', tokenUse: 'id' }),
     {
       jwksUrl:
         'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_XXXXXXXXX/.well-known/jwks.json',
@@ -77,7 +78,10 @@ const cases: Array<[string, () => ProviderConfig, { jwksUrl: string; issuer: str
   [
     'Azure AD',
     () =>
-      presets.azureAd({ tenantId: '12345678-1234-1234-1234-1234567890ab', audience: 'api://my-api' }),
+      presets.azureAd({
+        tenantId: '12345678-1234-1234-1234-1234567890ab',
+        audience: 'api://my-api',
+      }),
     {
       jwksUrl:
         'https://login.microsoftonline.com/12345678-1234-1234-1234-1234567890ab/discovery/v2.0/keys',
@@ -86,7 +90,8 @@ const cases: Array<[string, () => ProviderConfig, { jwksUrl: string; issuer: str
   ],
   [
     'Keycloak (legacy /auth root)',
-    () => presets.keycloak({ url: 'https://sso.example.com/auth', realm: 'main', audience: 'my-api' }),
+    () =>
+      presets.keycloak({ url: 'https://sso.example.com/auth', realm: 'main', audience: 'my-api' }),
     {
       jwksUrl: 'https://sso.example.com/auth/realms/main/protocol/openid-connect/certs',
       issuer: 'https://sso.example.com/auth/realms/main',

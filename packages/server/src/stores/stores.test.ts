@@ -77,8 +77,12 @@ describe('Postgres link store', () => {
     await store.consumeNonce(`n-${Math.random()}`, 0)
     await store.consumeJti(`j-${Math.random()}`, 0)
     expect(statements).toHaveLength(2)
-    expect(statements[0]).toMatch(/^insert into keyway_nonces .* on conflict \(nonce\) do nothing returning/)
-    expect(statements[1]).toMatch(/^insert into keyway_jtis .* on conflict \(jti\) do nothing returning/)
+    expect(statements[0]).toMatch(
+      /^insert into keyway_nonces .* on conflict \(nonce\) do nothing returning/,
+    )
+    expect(statements[1]).toMatch(
+      /^insert into keyway_jtis .* on conflict \(jti\) do nothing returning/,
+    )
   })
 
   it('sweeping bounds the tables: 2,000 expired rows out, the live ones kept (real PostgreSQL)', async () => {
@@ -111,7 +115,12 @@ describe('Postgres link store', () => {
   it('rejects an outcome that is not promoted or linked_existing (check constraint)', async () => {
     const store = postgresLinkStore(poolQuery(pools[0]))
     await expect(
-      store.putLink({ anonymousId: 'anon_x', userId: 'u', outcome: 'stolen' as never, linkedAt: 0 }),
+      store.putLink({
+        anonymousId: 'anon_x',
+        userId: 'u',
+        outcome: 'stolen' as never,
+        linkedAt: 0,
+      }),
     ).rejects.toThrow()
   })
 })

@@ -9,7 +9,14 @@ import { custom } from '../../src/presets/index.js'
 import { postgresLinkStore } from '../../src/stores/postgres.js'
 import { createVerifier } from '../../src/verifier.js'
 
-const { PG_URL, JWKS_URL, ISSUER, LINK_AUD } = process.env as Record<string, string>
+function env(name: string): string {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set`)
+  return value
+}
+const [PG_URL, JWKS_URL, ISSUER, LINK_AUD] = ['PG_URL', 'JWKS_URL', 'ISSUER', 'LINK_AUD'].map(
+  env,
+) as [string, string, string, string]
 const pool = new pg.Pool({ connectionString: PG_URL, max: 8 })
 const store = postgresLinkStore((sql, params) => pool.query(sql, params))
 const verifier = createVerifier({

@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresLinkStore } from '../../src/stores/postgres.js'
 import { type JwksServer, startJwksServer } from '../jwks-server.js'
 import { type PostgresCluster, startPostgresCluster } from '../postgres-cluster.js'
-import { type GuestDevice, guestDevice, type ProviderKey, providerKey, providerMinter } from '../tokens.js'
+import {
+  type GuestDevice,
+  guestDevice,
+  type ProviderKey,
+  providerKey,
+  providerMinter,
+} from '../tokens.js'
 import { startRoundRobinProxy } from './round-robin-proxy.js'
 
 // A fleet of API servers (separate Node processes) sharing one real PostgreSQL behind a
@@ -52,11 +58,21 @@ async function startFleet(n: number, linkAudience: string) {
   const children: ChildProcess[] = []
   const ports = await Promise.all(
     Array.from({ length: n }, () => {
-      const child = spawn(process.execPath, ['--conditions=@keyway/source', '--import', 'tsx', SERVER], {
-        cwd: ROOT,
-        env: { ...process.env, PG_URL: cluster.url, JWKS_URL: jwks.url, ISSUER, LINK_AUD: linkAudience },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
+      const child = spawn(
+        process.execPath,
+        ['--conditions=@keyway/source', '--import', 'tsx', SERVER],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            PG_URL: cluster.url,
+            JWKS_URL: jwks.url,
+            ISSUER,
+            LINK_AUD: linkAudience,
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
       children.push(child)
       return new Promise<number>((resolve, reject) => {
         let out = ''
@@ -132,7 +148,9 @@ async function scenario(processes: number) {
     const answers = await Promise.all(
       devices.map(async (device, i) => {
         const body = await attempt(device, tokens[i]!)
-        return Promise.all(i < REPLAYS ? [post('link', body), post('link', body)] : [post('link', body)])
+        return Promise.all(
+          i < REPLAYS ? [post('link', body), post('link', body)] : [post('link', body)],
+        )
       }),
     )
     const seconds = (performance.now() - started) / 1000
@@ -151,8 +169,13 @@ async function scenario(processes: number) {
     for (const [i, pair] of answers.entries()) {
       const ok = pair.filter((x) => x.status === 200)
       expect(ok, `link ${i}`).toHaveLength(1)
-      expect(ok[0]).toMatchObject({ anonymousId: devices[i]!.id, userId: `user_${i}`, outcome: 'promoted' })
-      if (pair.length === 2) expect(pair.find((x) => x.status !== 200)).toMatchObject({ status: 401, error: 'replayed' })
+      expect(ok[0]).toMatchObject({
+        anonymousId: devices[i]!.id,
+        userId: `user_${i}`,
+        outcome: 'promoted',
+      })
+      if (pair.length === 2)
+        expect(pair.find((x) => x.status !== 200)).toMatchObject({ status: 401, error: 'replayed' })
     }
     for (const pair of races) {
       expect(pair.map((x) => x.status).sort()).toEqual([200, 409])
@@ -182,6 +205,14 @@ async function scenario(processes: number) {
 }
 
 describe('a fleet of API servers on one real PostgreSQL', () => {
-  it(`1 process: ${LINKS} links (${REPLAYS} replayed), ${RACES} guests racing to two accounts`, () => scenario(1), 120_000)
-  it(`4 processes behind a round-robin proxy: the same, every nonce and jti once`, () => scenario(4), 120_000)
+  it(
+    `1 process: ${LINKS} links (${REPLAYS} replayed), ${RACES} guests racing to two accounts`,
+    () => scenario(1),
+    120_000,
+  )
+  it(
+    `4 processes behind a round-robin proxy: the same, every nonce and jti once`,
+    () => scenario(4),
+    120_000,
+  )
 })

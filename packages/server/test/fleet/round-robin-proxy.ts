@@ -14,7 +14,14 @@ export async function startRoundRobinProxy(initial: number[]) {
     const index = next++ % backends.length
     served[index] = (served[index] ?? 0) + 1
     const upstream = request(
-      { host: '127.0.0.1', port: backends[index], path: req.url, method: req.method, headers: req.headers, agent },
+      {
+        host: '127.0.0.1',
+        port: backends[index],
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+        agent,
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(res)
