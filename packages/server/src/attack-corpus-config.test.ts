@@ -1,7 +1,6 @@
-import { isKeywayError } from '@keyway/core'
 import { UnsecuredJWT } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { refusal, wallClock } from '../test/corpus.js'
+import { configError, refusal, wallClock } from '../test/corpus.js'
 import { type JwksServer, startJwksServer } from '../test/jwks-server.js'
 import { guestDevice, type ProviderKey, providerKey, providerMinter } from '../test/tokens.js'
 import { auth0, azureAd, cognito, custom, firebase, keycloak } from './presets/index.js'
@@ -25,14 +24,6 @@ afterEach(() => {
   vi.unstubAllEnvs()
 })
 
-function configError(make: () => unknown): boolean {
-  try {
-    make()
-  } catch (error) {
-    return isKeywayError(error, 'ERR_CONFIG')
-  }
-  return false
-}
 const local = (config: ProviderConfig) => ({ ...config, jwksUrl: jwks.url })
 const issuerOf = (config: ProviderConfig) => ([] as string[]).concat(config.issuer)[0]!
 const verifierFor = (...providers: ProviderConfig[]) =>

@@ -1,6 +1,6 @@
-import { isKeywayError } from '@keyway/core'
 import { createTestPlatform } from '@keyway/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { configError } from '../test/corpus.js'
 import { type JwksServer, startJwksServer } from '../test/jwks-server.js'
 import { guestDevice, type ProviderKey, providerKey, providerMinter } from '../test/tokens.js'
 import { anonymousIdFromJwk } from './anonymous.js'
@@ -37,15 +37,6 @@ const providers = () => [
     namespace: 'beta',
   }),
 ]
-
-function configError(make: () => unknown): boolean {
-  try {
-    make()
-  } catch (error) {
-    return isKeywayError(error, 'ERR_CONFIG')
-  }
-  return false
-}
 
 describe('createVerifier', () => {
   it('routes each token to the provider its iss names, each with its own keys', async () => {

@@ -1,3 +1,4 @@
+import { isKeywayError } from '@keyway/core'
 import { expect } from 'vitest'
 import type { VerificationError } from '../src/verification-error.js'
 import type { Verifier } from '../src/verifier.js'
@@ -20,4 +21,14 @@ export async function refusal(v: Verifier, token: string): Promise<VerificationE
 export function wallClock(start: number) {
   const clock = { ms: start, now: () => clock.ms, sec: () => Math.floor(clock.ms / 1000) }
   return clock
+}
+
+/** Whether `make` throws a configuration error (`ERR_CONFIG`). */
+export function configError(make: () => unknown): boolean {
+  try {
+    make()
+  } catch (error) {
+    return isKeywayError(error, 'ERR_CONFIG')
+  }
+  return false
 }
