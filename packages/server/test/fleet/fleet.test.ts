@@ -19,9 +19,9 @@ import { startRoundRobinProxy } from './round-robin-proxy.js'
 // moment, and 50 guests racing to two accounts. Every nonce and jti is consumed exactly
 // once, every race has one winner and a coded 409, no row is lost. Link throughput of 1
 // and 4 processes is printed. FLEET_LINKS sets the number of links: 1,000 by default and in
-// `pnpm fleet`, 300 in CI (CI=true) to stay within about 30 s on a shared 2-core machine.
+// `pnpm fleet`, 200 in CI (CI=true) to stay within about 30 s on a shared 2-core machine.
 
-const LINKS = Number(process.env.FLEET_LINKS ?? (process.env.CI ? 300 : 1000))
+const LINKS = Number(process.env.FLEET_LINKS ?? (process.env.CI ? 200 : 1000))
 const REPLAYS = Math.min(100, LINKS)
 const RACES = 50
 /** Requests in flight at once from the test's clients (the rest wait their turn, as behind a browser's pool). */
