@@ -30,15 +30,21 @@ const encoder = new TextEncoder()
 export function challengeNonces(secret: () => Promise<Uint8Array>): ChallengeNonces {
   let key: Promise<CryptoKey> | undefined
   const hmacKey = () => {
-    key ??= secret().then((bytes) =>
-      crypto.subtle.importKey(
-        'raw',
-        bytes as BufferSource,
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['sign', 'verify'],
-      ),
-    )
+    key ??= secret()
+      .then((bytes) =>
+        crypto.subtle.importKey(
+          'raw',
+          bytes as BufferSource,
+          { name: 'HMAC', hash: 'SHA-256' },
+          false,
+          ['sign', 'verify'],
+        ),
+      )
+      .catch((error: unknown) => {
+        // The store could not be read (a database blip): ask again next time.
+        key = undefined
+        throw error
+      })
     return key
   }
   return {

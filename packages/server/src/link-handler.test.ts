@@ -336,6 +336,28 @@ describe('link handler: refusals, each with its own reason', () => {
 })
 
 describe('link handler: Fetch routing and housekeeping', () => {
+  it('a store that fails to give the challenge key once is asked again; a failing sweep fails no link', async () => {
+    const store = memoryLinkStore()
+    let keyCalls = 0
+    const flaky: LinkStore = {
+      ...store,
+      challengeKey: async () => {
+        if (++keyCalls === 1) throw new Error('database unavailable')
+        return store.challengeKey!()
+      },
+      sweep: async () => {
+        throw new Error('database unavailable')
+      },
+    }
+    const { links, attempt } = setup({ store: flaky })
+    await expect(links.challenge()).rejects.toThrow('database unavailable')
+    const token = await providerToken('user_flaky')
+    expect(await links.link(await attempt(await guestDevice(now), token))).toMatchObject({
+      userId: 'user_flaky',
+    })
+    expect(keyCalls).toBe(2)
+  })
+
   it('POST …/challenge answers a fresh nonce, uncacheable; other paths 404, other methods 405', async () => {
     const { links, post } = setup()
     const response = await links.handle(
