@@ -85,11 +85,13 @@ export function postgresLinkStore(query: SqlQuery): LinkStore & { migrate(): Pro
       return rows[0] && toRecord(rows[0])
     },
     async putLink(record) {
-      await query(
+      const inserted = await query(
         `insert into keyway_links (anonymous_id, user_id, outcome, linked_at) values ($1, $2, $3, $4)
-         on conflict (anonymous_id) do nothing`,
+         on conflict (anonymous_id) do nothing returning *`,
         [record.anonymousId, record.userId, record.outcome, record.linkedAt],
       )
+      if (inserted.rows[0]) return toRecord(inserted.rows[0])
+      // Another server's link won: a new statement sees its committed row.
       const { rows } = await query('select * from keyway_links where anonymous_id = $1', [
         record.anonymousId,
       ])
