@@ -5,7 +5,6 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
-  jwtVerify,
   UnsecuredJWT,
 } from 'jose'
 import {
@@ -14,12 +13,14 @@ import {
   type AnonymousOptions,
   verifyAnonymousToken,
 } from './anonymous.js'
+import { verifyWithCandidates } from './candidate-keys.js'
 import { assertCompactJws } from './compact-jws.js'
 import { checkEmulatorMode } from './emulator-mode.js'
 import { checkNamespaces, userIdOf } from './identity-namespace.js'
 import { type JwksOptions, resilientJwks } from './jwks.js'
 import { ASYMMETRIC_ALGORITHMS, checkConfig, type ProviderConfig } from './presets/preset.js'
 import { bearerToken } from './request.js'
+import { checkRequiredClaims } from './required-claims.js'
 import { checkTokenTimes, DEFAULT_MAX_LIFETIME_SEC } from './token-times.js'
 import { fromJoseError, VerificationError } from './verification-error.js'
 
@@ -62,9 +63,6 @@ export interface Verifier {
   verifyRequest(request: Request): Promise<VerifiedToken>
 }
 
-/** How many keys a kid-less token is tried against before it is refused as ambiguous. */
-const MAX_CANDIDATE_KEYS = 8
-
 interface Route {
   provider: ProviderConfig
   keys: JWTVerifyGetKey
@@ -94,46 +92,6 @@ function routesByIssuer(options: VerifierOptions, now: () => number): Map<string
     }
   }
   return routes
-}
-
-/**
- * jose's `jwtVerify`, and for a token without `kid` that several JWKS keys fit (jose's
- * `ERR_JWKS_MULTIPLE_MATCHING_KEYS`), each candidate in turn, as jose leaves to the caller:
- * at most `MAX_CANDIDATE_KEYS`, so a kid-less token cannot buy thousands of signature checks.
- */
-async function verifyWithCandidates(
-  token: string,
-  keys: JWTVerifyGetKey,
-  checks: JWTVerifyOptions,
-) {
-  try {
-    return (await jwtVerify(token, keys, checks)).payload
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error
-    let tried = 0
-    for await (const key of error as AsyncIterable<CryptoKey>) {
-      if (++tried > MAX_CANDIDATE_KEYS) throw error
-      try {
-        return (await jwtVerify(token, key, checks)).payload
-      } catch (failure) {
-        if ((failure as { code?: string }).code !== 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
-          throw failure
-      }
-    }
-    throw new VerificationError('bad_signature', 'The signature does not verify with any key')
-  }
-}
-
-/** Claims a provider pins to fixed values (Cognito's `token_use` and `client_id`). */
-function checkRequiredClaims(provider: ProviderConfig, claims: JWTPayload): void {
-  for (const [name, expected] of Object.entries(provider.requiredClaims ?? {})) {
-    const accepted: readonly string[] = typeof expected === 'string' ? [expected] : expected
-    if (!accepted.includes(claims[name] as string))
-      throw new VerificationError(
-        'claim_mismatch',
-        `The token's "${name}" claim is not accepted here`,
-      )
-  }
 }
 
 /**
