@@ -46,14 +46,14 @@ const BROKEN: Array<[JwksMode, string, Partial<JwksServer['state']>]> = [
   ['html', '200 with an HTML login page', {}],
   ['huge', '200 with a 4 MB body (declared length)', {}],
   ['huge', '200 with a 4 MB chunked body', { chunked: true }],
-  ['slow', 'an answer slower than the timeout', { delayMs: 2_000 }],
+  ['slow', 'an answer slower than the timeout', { delayMs: 3_000 }],
   ['redirect', 'a 302 to another JWKS', {}],
 ]
 
 describe('attack corpus: JWKS endpoint broken on a cold start (no keys yet)', () => {
   for (const [mode, what, extra] of BROKEN)
     it(`${what}: 30 tokens cost 1 fetch, each a transient jwks_unavailable; 1 more after the cooldown`, async () => {
-      const { server, clock, verifier, mint } = await setup({ timeoutMs: 200 })
+      const { server, clock, verifier, mint } = await setup({ timeoutMs: 1_000 })
       Object.assign(server.state, { mode, ...extra })
       const token = await mint(key)
       for (let i = 0; i < 30; i++) {
@@ -99,7 +99,7 @@ describe('attack corpus: JWKS endpoint broken once keys are cached', () => {
   for (const [mode, what, extra] of BROKEN)
     it(`${what}: the cached keys keep verifying, 1 fetch per cooldown`, async () => {
       const { server, clock, verifier, mint } = await setup({
-        timeoutMs: 200,
+        timeoutMs: 1_000,
         cacheMaxAgeMs: 60_000,
       })
       await verifier.verify(await mint(key))

@@ -125,19 +125,29 @@ export function resilientJwks(
     )
   }
 
-  return async (header, token) => {
-    const index = await usable()
-    try {
-      return await index.getKey(header, token)
-    } catch (error) {
-      const unknownKid =
-        (error as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY' &&
-        now() - lastFetchAt >= cooldownMs
-      if (!unknownKid) throw error
-      // Maybe a key rotated in since the last fetch: one refetch per cooldown, whoever asks.
-      await refresh()
-      if (lastFailure) throw lastFailure.error
-      return (await usable()).getKey(header, token)
-    }
+  /** An unknown `kid` (maybe a key rotated in since the last fetch): one refetch per cooldown. */
+  async function retryUnknownKid(
+    error: unknown,
+    header: Parameters<RemoteKeySet>[0],
+    token: Parameters<RemoteKeySet>[1],
+  ) {
+    const unknownKid =
+      (error as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY' &&
+      now() - lastFetchAt >= cooldownMs
+    if (!unknownKid) throw error
+    await refresh()
+    if (lastFailure) throw lastFailure.error
+    return (await usable()).getKey(header, token)
+  }
+
+  return (header, token) => {
+    // The healthy path: fresh keys, nothing in flight, straight to the index.
+    if (keys && !inflight && now() - keys.fetchedAt < cacheMaxAgeMs)
+      return keys.index
+        .getKey(header, token)
+        .catch((error) => retryUnknownKid(error, header, token))
+    return usable().then((index) =>
+      index.getKey(header, token).catch((error) => retryUnknownKid(error, header, token)),
+    )
   }
 }

@@ -1,9 +1,16 @@
-import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose'
+import {
+  createLocalJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTVerifyGetKey,
+} from 'jose'
 
 /** A fetched key set, indexed once: each lookup costs the same whatever the set's size. */
 export interface KeyIndex {
   /** jose's local key set semantics, on the keys that share the header's `kid` (all keys without one). */
-  getKey: JWTVerifyGetKey
+  getKey(header: JWTHeaderParameters, token: Parameters<JWTVerifyGetKey>[1]): Promise<CryptoKey>
   size: number
 }
 
@@ -22,8 +29,9 @@ export function indexKeys(set: JSONWebKeySet): KeyIndex {
       if (group) group.push(jwk)
       else byKid.set(jwk.kid, [jwk])
     }
-  const local = new Map<string, JWTVerifyGetKey>()
-  let whole: JWTVerifyGetKey | undefined
+  type LocalSet = ReturnType<typeof createLocalJWKSet>
+  const local = new Map<string, LocalSet>()
+  let whole: LocalSet | undefined
   return {
     size: set.keys.length,
     getKey(header, token) {
@@ -33,7 +41,8 @@ export function indexKeys(set: JSONWebKeySet): KeyIndex {
         return whole(header, token)
       }
       const group = typeof kid === 'string' ? byKid.get(kid) : undefined
-      if (!group) throw new errors.JWKSNoMatchingKey()
+      // A rejection, never a throw: callers chain .catch on the answer.
+      if (!group) return Promise.reject(new errors.JWKSNoMatchingKey())
       let getKey = local.get(kid as string)
       if (!getKey) {
         getKey = createLocalJWKSet({ keys: group })

@@ -88,7 +88,7 @@ export function fromJoseError(error: unknown): VerificationError {
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
       // A claim that is absent or not of its type is missing, whichever claim it is (a guest
       // token without iat); only a present, well-typed value can be in the future.
-      if (e.reason !== 'check_failed' && e.claim !== 'aud')
+      if (e.reason !== 'check_failed' && e.claim !== 'aud' && e.claim !== 'iss')
         return new VerificationError(
           'missing_claim',
           `The token's "${e.claim}" claim is missing or not valid`,

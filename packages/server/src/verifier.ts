@@ -161,33 +161,25 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return claims
   }
 
-  async function verify(token: string): Promise<VerifiedToken> {
-    assertCompactJws(token)
-    let header: Record<string, unknown>
-    let unverified: JWTPayload
-    try {
-      header = decodeProtectedHeader(token) as Record<string, unknown>
-      unverified = decodeJwt(token)
-    } catch (error) {
-      throw new VerificationError('malformed', 'The token is not a JWT', error)
-    }
-    // Guest tokens are the only ones verified with a key they carry: chosen by typ or iss.
-    if (header.typ === ANONYMOUS_TYP || unverified.iss === ANONYMOUS_ISSUER) {
-      if (!options.anonymous)
-        throw new VerificationError(
-          'anonymous_not_accepted',
-          'Anonymous tokens are not accepted here',
-        )
-      const claims = await verifyAnonymousToken(token, header, {
-        ...options.anonymous,
-        now,
-        clockTolerance,
-      })
-      return { userId: claims.sub, providerId: 'anonymous', claims, anonymous: true }
-    }
-    const route = typeof unverified.iss === 'string' ? routes.get(unverified.iss) : undefined
-    if (!route)
-      throw new VerificationError('unknown_issuer', 'No provider is configured for this issuer')
+  // With one provider nothing needs routing: the payload is decoded once, by jose.
+  const distinct = new Set(routes.values())
+  const only = distinct.size === 1 ? [...distinct][0] : undefined
+
+  async function verifyGuest(token: string, header: Record<string, unknown>) {
+    if (!options.anonymous)
+      throw new VerificationError(
+        'anonymous_not_accepted',
+        'Anonymous tokens are not accepted here',
+      )
+    const claims = await verifyAnonymousToken(token, header, {
+      ...options.anonymous,
+      now,
+      clockTolerance,
+    })
+    return { userId: claims.sub, providerId: 'anonymous', claims, anonymous: true }
+  }
+
+  async function verifyRouted(token: string, header: Record<string, unknown>, route: Route) {
     const claims = await verifyProvider(token, header, route)
     if (typeof claims.sub !== 'string' || claims.sub.length === 0)
       throw new VerificationError('missing_claim', 'The token has no sub')
@@ -197,6 +189,41 @@ export function createVerifier(options: VerifierOptions): Verifier {
       claims,
       anonymous: false,
     }
+  }
+
+  /** The unverified payload, or `malformed`. */
+  function peek(token: string): JWTPayload {
+    try {
+      return decodeJwt(token)
+    } catch (error) {
+      throw new VerificationError('malformed', 'The token is not a JWT', error)
+    }
+  }
+
+  async function verify(token: string): Promise<VerifiedToken> {
+    assertCompactJws(token)
+    let header: Record<string, unknown>
+    try {
+      header = decodeProtectedHeader(token) as Record<string, unknown>
+    } catch (error) {
+      throw new VerificationError('malformed', 'The token is not a JWT', error)
+    }
+    // Guest tokens are the only ones verified with a key they carry: chosen by typ or iss.
+    if (header.typ === ANONYMOUS_TYP) return verifyGuest(token, header)
+    if (only)
+      try {
+        return await verifyRouted(token, header, only)
+      } catch (error) {
+        // Refused: a guest token that lost its typ gets the guest path's answer, as with routing.
+        if (peek(token).iss === ANONYMOUS_ISSUER) return verifyGuest(token, header)
+        throw error
+      }
+    const iss = peek(token).iss
+    if (iss === ANONYMOUS_ISSUER) return verifyGuest(token, header)
+    const route = typeof iss === 'string' ? routes.get(iss) : undefined
+    if (!route)
+      throw new VerificationError('unknown_issuer', 'No provider is configured for this issuer')
+    return verifyRouted(token, header, route)
   }
 
   return {
