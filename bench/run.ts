@@ -362,7 +362,7 @@ function verifySection(rows: VerifyRow[]): string {
 \`@keyway/server\`'s \`createVerifier().verify(token)\` against bare \`jose.jwtVerify(token,
 createRemoteJWKSet(url))\`, same process, same token, same JWKS endpoint on loopback, both
 caches warm (the healthy path). The two calls alternate one by one for 3 s (order swapped each
-time, so both meet the same machine load); verifications/s = calls ÷ summed call time. keyway does more per call (canonical encoding, issuer routing, \`iat\` and lifetime
+time, so both meet the same machine load); verifications/s = 1 ÷ the median call time. keyway does more per call (canonical encoding, issuer routing, \`iat\` and lifetime
 checks, namespaces); its JWKS lookup is an index built once per fetched key set, where jose
 filters the whole set on every call. Goal: keyway ≥ 0.9× jose.
 

@@ -1,7 +1,6 @@
 import { KeywayError } from '@keyway/core'
 import {
   decodeJwt,
-  decodeProtectedHeader,
   type JWTPayload,
   type JWTVerifyGetKey,
   type JWTVerifyOptions,
@@ -14,7 +13,7 @@ import {
   verifyAnonymousToken,
 } from './anonymous.js'
 import { verifyWithCandidates } from './candidate-keys.js'
-import { assertCompactJws } from './compact-jws.js'
+import { compactHeader } from './compact-jws.js'
 import { checkEmulatorMode } from './emulator-mode.js'
 import { checkNamespaces, userIdOf } from './identity-namespace.js'
 import { type JwksOptions, resilientJwks } from './jwks.js'
@@ -201,13 +200,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   async function verify(token: string): Promise<VerifiedToken> {
-    assertCompactJws(token)
-    let header: Record<string, unknown>
-    try {
-      header = decodeProtectedHeader(token) as Record<string, unknown>
-    } catch (error) {
-      throw new VerificationError('malformed', 'The token is not a JWT', error)
-    }
+    const header = compactHeader(token)
     // Guest tokens are the only ones verified with a key they carry: chosen by typ or iss.
     if (header.typ === ANONYMOUS_TYP) return verifyGuest(token, header)
     if (only)
