@@ -108,7 +108,13 @@ export async function verifyAnonymousToken(
     throw new VerificationError('alg_not_allowed', 'Anonymous tokens are ES256')
   const jwk = embeddedPublicKey(header)
   const expected = await anonymousIdFromJwk(jwk)
-  if (decodeJwt(token).sub !== expected)
+  let unverified: JWTPayload
+  try {
+    unverified = decodeJwt(token)
+  } catch (error) {
+    throw new VerificationError('malformed', 'The token is not a JWT', error)
+  }
+  if (unverified.sub !== expected)
     throw new VerificationError(
       'thumbprint_mismatch',
       "The token's sub is not its key's thumbprint",
