@@ -145,6 +145,11 @@ describe('attack corpus: guest tokens', () => {
       'missing_claim',
     ],
     [
+      'a payload that is not JSON (found by the byte fuzzer)',
+      () => signRaw(header(), '{"sub":', guest.privateKey),
+      'malformed',
+    ],
+    [
       'without exp',
       () => signRaw(header(), anonClaims({ exp: undefined }), guest.privateKey),
       'missing_claim',
