@@ -23,6 +23,7 @@ export const PROVIDER_SDKS = {
   oidc: ['oidc-client-ts'],
   cognito: ['@aws-amplify'],
   stytch: ['@stytch'],
+  descope: ['@descope'],
 }
 
 /** `packages/<name>/dist/index.js`, and whether it holds any code. */
