@@ -24,6 +24,7 @@ export const PROVIDER_SDKS = {
   cognito: ['@aws-amplify'],
   stytch: ['@stytch'],
   descope: ['@descope'],
+  supertokens: ['supertokens-web-js', 'supertokens-website'],
 }
 
 /** `packages/<name>/dist/index.js`, and whether it holds any code. */

@@ -107,6 +107,9 @@ export async function startApiDouble(
       reply = { status: 500, body: { message: String(error) } }
     }
     const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? {})
+    // Browser SDKs read their tokens from response headers: expose every one the reply sets.
+    const exposed = Object.keys(reply.headers ?? {}).join(', ')
+    if (exposed) res.setHeader('access-control-expose-headers', exposed)
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers })
     res.end(body)
   })
