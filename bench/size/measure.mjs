@@ -25,6 +25,7 @@ export const PROVIDER_SDKS = {
   stytch: ['@stytch'],
   descope: ['@descope'],
   supertokens: ['supertokens-web-js', 'supertokens-website'],
+  propelauth: ['@propelauth'],
 }
 
 /** `packages/<name>/dist/index.js`, and whether it holds any code. */

@@ -1,0 +1,153 @@
+// @vitest-environment happy-dom
+import { decodeJwt, isKeywayError } from '@keyway/core'
+import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { createClient, type IAuthClient } from '@propelauth/javascript'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startPropelAuthDouble } from '../test/propelauth-double.js'
+import { propelAuthConnector } from './propelauth-connector.js'
+import { toKeywayPropelAuthError } from './propelauth-errors.js'
+
+// No PropelAuth runs here: the REAL @propelauth/javascript client (in happy-dom: the auth
+// domain's session is a cookie, and the client listens to focus and storage) talks to a local
+// DOUBLE of a PropelAuth auth domain (test/propelauth-double.ts).
+
+const doubles: Array<Awaited<ReturnType<typeof startPropelAuthDouble>>> = []
+const clients: IAuthClient[] = []
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy()
+  for (const double of doubles.splice(0)) await double.api.close()
+})
+
+async function device() {
+  localStorage.clear()
+  const double = await startPropelAuthDouble()
+  doubles.push(double)
+  // No background refresh and no fetch on load: keyway decides when to refresh.
+  const client = createClient({
+    authUrl: double.api.origin,
+    enableBackgroundTokenRefresh: false,
+  })
+  clients.push(client)
+  let user = ''
+  /** The user signs in on the hosted page (another tab), then comes back to this one. */
+  const signInAs = async (name: string) => {
+    user = name
+    const userId = await double.signIn(name)
+    window.dispatchEvent(new Event('focus'))
+    // The focus handler's fetch is under way; this call joins it (the client dedups requests).
+    await client.getAuthenticationInfoOrNull()
+    return userId
+  }
+  return {
+    double,
+    client,
+    connector: propelAuthConnector(client),
+    signInAs,
+    switchTo: async (name: string) => {
+      await client.logout(false)
+      return signInAs(name)
+    },
+    revoke: async () => double.revokeUser(user),
+  }
+}
+
+runConnectorConformance({
+  name: 'propelauth (@propelauth/javascript against a PropelAuth auth domain double)',
+  async setup() {
+    const { double, client, connector, signInAs, revoke } = await device()
+    return {
+      connector,
+      controls: {
+        signIn: async (user) => void (await signInAs(user)),
+        signOut: () => client.logout(false),
+        outage: async (down) => double.api.mode(down ? 'down' : 'ok'),
+        revoke,
+      },
+    }
+  },
+})
+
+runSessionSurvival({
+  name: 'propelauth (@propelauth/javascript against a PropelAuth auth domain double)',
+  async signedIn(user) {
+    const client = await device()
+    await client.signInAs(user)
+    return client
+  },
+  outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
+  providerCalls: () => doubles.at(-1)?.stats.refreshes ?? 0,
+})
+
+describe('propelAuthConnector (PropelAuth auth domain double)', () => {
+  it("uses the client's cached info unless forced: forceRefresh is one /api/v1/refresh_token", async () => {
+    const { double, connector, signInAs } = await device()
+    const userId = await signInAs('alice')
+    const a = await connector.fetchCredentials(fetchOptions())
+    const before = double.stats.refreshes
+    const b = await connector.fetchCredentials(fetchOptions())
+    expect(b!.token).toBe(a!.token)
+    expect(double.stats.refreshes).toBe(before)
+    const forced = await connector.fetchCredentials(fetchOptions({ forceRefresh: true }))
+    expect(double.stats.refreshes).toBe(before + 1)
+    expect(forced!.token).not.toBe(a!.token)
+    expect(decodeJwt(forced!.token).payload).toMatchObject({ sub: userId, iss: double.api.origin })
+  })
+
+  it('a failed forced refresh is transient and reports no sign-out, though the client dropped its session', async () => {
+    const { double, client, connector, signInAs } = await device()
+    const alice = await signInAs('alice')
+    await connector.fetchCredentials(fetchOptions())
+    const seen: Array<string | null | undefined> = []
+    connector.subscribe((userId) => seen.push(userId))
+    double.api.mode(503)
+    const error = await connector
+      .fetchCredentials(fetchOptions({ forceRefresh: true }))
+      .catch((e: unknown) => e)
+    expect(isKeywayError(error, 'ERR_PROVIDER')).toBe(true)
+    expect((error as { transient: boolean }).transient).toBe(true)
+    expect(seen).toEqual([])
+    // What the connector held back: @propelauth/javascript forgot the user on that failure.
+    double.api.mode('ok')
+    expect((await client.getAuthenticationInfoOrNull())?.user.userId).toBe(alice)
+    expect(seen).toEqual([alice])
+  })
+
+  it('subscribe: the user on sign-in, null on logout and on a revoked session', async () => {
+    const { double, client, connector, signInAs, revoke } = await device()
+    const seen: Array<string | null | undefined> = []
+    const off = connector.subscribe((userId) => seen.push(userId))
+    const until = async (n: number) => {
+      for (let i = 0; i < 100 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 5))
+    }
+    const alice = await signInAs('alice')
+    await until(1)
+    expect(seen).toEqual([alice])
+    await revoke()
+    expect(await connector.fetchCredentials(fetchOptions({ forceRefresh: true }))).toBeNull()
+    expect(seen).toEqual([alice, null])
+    await signInAs('bob')
+    await until(3)
+    await client.logout(false)
+    expect(seen).toEqual([alice, null, double.userIdOf('bob'), null])
+    off()
+    await signInAs('carol')
+    await new Promise((r) => setTimeout(r, 50))
+    expect(seen).toHaveLength(4)
+  })
+})
+
+describe('toKeywayPropelAuthError (what @propelauth/javascript rejects with)', () => {
+  it.each([
+    [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
+    [new DOMException('connect ECONNREFUSED', 'NetworkError'), 'ERR_NETWORK', true],
+    [{ status: 403, message: 'Forbidden' }, 'ERR_REVOKED', false],
+    [{ status: 429, message: 'Too Many Requests' }, 'ERR_PROVIDER', true],
+    [{ status: 503, message: 'Unable to process authentication response' }, 'ERR_PROVIDER', true],
+    [new Error('anything else'), 'ERR_PROVIDER', true],
+  ] as const)('%o → %s (transient %s), original in cause', (error, code, transient) => {
+    const mapped = toKeywayPropelAuthError(error)
+    expect(mapped.code).toBe(code)
+    expect(mapped.transient).toBe(transient)
+    expect(mapped.cause).toBe(error)
+  })
+})
