@@ -75,7 +75,7 @@ describe("@keyway/better-auth over Neon's own client (what it does differently)"
   })
 })
 
-describe('keyway on a Neon Auth app: signed in with Neon\'s client, tokens through better-auth/client', () => {
+describe("keyway on a Neon Auth app: signed in with Neon's client, tokens through better-auth/client", () => {
   it('follows the Neon sign-in: a token with sub = the user, a forced refresh mints a new one', async () => {
     const { forKeyway, signIn, connector } = device()
     await expect(connector.fetchCredentials(fetchOptions())).resolves.toBeNull()

@@ -3,7 +3,9 @@
  * from Node (each "device" gets its own jar). `base` is the fetch underneath, for a test that
  * installs the jar as the global fetch (an SDK that calls `fetch` directly).
  */
-export function cookieFetch(base: typeof fetch = globalThis.fetch): typeof fetch & { clear(): void } {
+export function cookieFetch(
+  base: typeof fetch = globalThis.fetch,
+): typeof fetch & { clear(): void } {
   const jar = new Map<string, string>()
   const wrapped = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init)
