@@ -3,8 +3,9 @@ import { cognitoUserPoolsTokenProvider } from '@aws-amplify/auth/cognito'
 import { Amplify, ConsoleLogger } from '@aws-amplify/core'
 import { AmplifyError } from '@aws-amplify/core/internals/utils'
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
+import { checkErrorTable, runProviderSuites } from '../../../test/support/provider-suites.js'
 import { startCognitoDouble } from '../test/cognito-double.js'
 import { type CognitoConnectorOptions, cognitoConnector } from './cognito-connector.js'
 import { toKeywayCognitoError } from './cognito-errors.js'
@@ -42,10 +43,7 @@ async function device(options?: CognitoConnectorOptions) {
     double,
     connector: cognitoConnector(Amplify, options),
     signInAs,
-    switchTo: async (name: string) => {
-      await signOut()
-      return signInAs(name)
-    },
+    signOut: () => signOut(),
     revoke: async () => double.revokeUser(user),
   }
 }
@@ -55,29 +53,9 @@ async function stopDoubles() {
 }
 afterEach(stopDoubles)
 
-runConnectorConformance({
+runProviderSuites({
   name: 'cognito (Amplify v6 against a Cognito API double)',
-  async setup() {
-    const { double, connector, signInAs, revoke } = await device()
-    return {
-      connector,
-      controls: {
-        signIn: async (user) => void (await signInAs(user)),
-        signOut: () => signOut(),
-        outage: async (down) => double.api.mode(down ? 'down' : 'ok'),
-        revoke,
-      },
-    }
-  },
-})
-
-runSessionSurvival({
-  name: 'cognito (Amplify v6 against a Cognito API double)',
-  async signedIn(user) {
-    const client = await device()
-    await client.signInAs(user)
-    return client
-  },
+  device,
   outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
   providerCalls: () => doubles.at(-1)?.stats.refreshes ?? 0,
 })
@@ -146,22 +124,15 @@ describe('cognitoConnector (Cognito API double)', () => {
   })
 })
 
-describe('toKeywayCognitoError (real Amplify error classes)', () => {
-  const authError = (name: string) => new AuthError({ name, message: name })
-  it.each([
-    [new AmplifyError({ name: 'NetworkError', message: 'A network error' }), 'ERR_NETWORK', true],
-    [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
-    [authError('NotAuthorizedException'), 'ERR_REVOKED', false],
-    [authError('TokenRevokedException'), 'ERR_REVOKED', false],
-    [authError('RefreshTokenReuseException'), 'ERR_REVOKED', false],
-    [authError('UserNotFoundException'), 'ERR_REVOKED', false],
-    [authError('TooManyRequestsException'), 'ERR_PROVIDER', true],
-    [authError('InternalErrorException'), 'ERR_PROVIDER', true],
-    [new Error('anything else'), 'ERR_PROVIDER', true],
-  ] as const)('%s → %s (transient %s), original in cause', (error, code, transient) => {
-    const mapped = toKeywayCognitoError(error)
-    expect(mapped.code).toBe(code)
-    expect(mapped.transient).toBe(transient)
-    expect(mapped.cause).toBe(error)
-  })
-})
+const authError = (name: string) => new AuthError({ name, message: name })
+checkErrorTable('toKeywayCognitoError (real Amplify error classes)', toKeywayCognitoError, [
+  [new AmplifyError({ name: 'NetworkError', message: 'A network error' }), 'ERR_NETWORK', true],
+  [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
+  [authError('NotAuthorizedException'), 'ERR_REVOKED', false],
+  [authError('TokenRevokedException'), 'ERR_REVOKED', false],
+  [authError('RefreshTokenReuseException'), 'ERR_REVOKED', false],
+  [authError('UserNotFoundException'), 'ERR_REVOKED', false],
+  [authError('TooManyRequestsException'), 'ERR_PROVIDER', true],
+  [authError('InternalErrorException'), 'ERR_PROVIDER', true],
+  [new Error('anything else'), 'ERR_PROVIDER', true],
+])

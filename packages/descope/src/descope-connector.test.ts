@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import createSdk from '@descope/web-js-sdk'
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { checkErrorTable, runProviderSuites } from '../../../test/support/provider-suites.js'
 import { startDescopeDouble } from '../test/descope-double.js'
 import { descopeConnector } from './descope-connector.js'
 import { toKeywayDescopeError } from './descope-errors.js'
@@ -40,37 +41,14 @@ async function device() {
     sdk,
     connector: descopeConnector(sdk),
     signInAs,
-    switchTo: async (name: string) => {
-      await sdk.logout()
-      return signInAs(name)
-    },
+    signOut: () => sdk.logout(),
     revoke: async () => double.revokeUser(user),
   }
 }
 
-runConnectorConformance({
+runProviderSuites({
   name: 'descope (web-js-sdk against a Descope API double)',
-  async setup() {
-    const { double, sdk, connector, signInAs, revoke } = await device()
-    return {
-      connector,
-      controls: {
-        signIn: async (user) => void (await signInAs(user)),
-        signOut: async () => void (await sdk.logout()),
-        outage: async (down) => double.api.mode(down ? 'down' : 'ok'),
-        revoke,
-      },
-    }
-  },
-})
-
-runSessionSurvival({
-  name: 'descope (web-js-sdk against a Descope API double)',
-  async signedIn(user) {
-    const client = await device()
-    await client.signInAs(user)
-    return client
-  },
+  device,
   outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
   providerCalls: () => doubles.at(-1)?.stats.refreshes ?? 0,
 })
@@ -145,24 +123,17 @@ describe('descopeConnector (Descope API double)', () => {
   })
 })
 
-describe('toKeywayDescopeError (core-js-sdk answers)', () => {
-  const failed = (code: number, errorCode: string, retryAfter?: number) => ({
-    ok: false,
-    code,
-    error: { errorCode, errorDescription: errorCode, retryAfter },
-  })
-  it.each([
-    [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
-    [new DOMException('connect ECONNREFUSED', 'NetworkError'), 'ERR_NETWORK', true],
-    [failed(401, 'E061301'), 'ERR_REVOKED', false],
-    [failed(403, 'E061302'), 'ERR_REVOKED', false],
-    [failed(429, 'E130429', 3), 'ERR_PROVIDER', true],
-    [failed(500, 'E010000'), 'ERR_PROVIDER', true],
-    [new Error('anything else'), 'ERR_PROVIDER', true],
-  ] as const)('%o → %s (transient %s), original in cause', (failure, code, transient) => {
-    const mapped = toKeywayDescopeError(failure)
-    expect(mapped.code).toBe(code)
-    expect(mapped.transient).toBe(transient)
-    expect(mapped.cause).toBe(failure)
-  })
+const failed = (code: number, errorCode: string, retryAfter?: number) => ({
+  ok: false,
+  code,
+  error: { errorCode, errorDescription: errorCode, retryAfter },
 })
+checkErrorTable('toKeywayDescopeError (core-js-sdk answers)', toKeywayDescopeError, [
+  [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
+  [new DOMException('connect ECONNREFUSED', 'NetworkError'), 'ERR_NETWORK', true],
+  [failed(401, 'E061301'), 'ERR_REVOKED', false],
+  [failed(403, 'E061302'), 'ERR_REVOKED', false],
+  [failed(429, 'E130429', 3), 'ERR_PROVIDER', true],
+  [failed(500, 'E010000'), 'ERR_PROVIDER', true],
+  [new Error('anything else'), 'ERR_PROVIDER', true],
+])

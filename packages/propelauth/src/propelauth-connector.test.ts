@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
 import { createClient, type IAuthClient } from '@propelauth/javascript'
 import { afterEach, describe, expect, it } from 'vitest'
+import { checkErrorTable, runProviderSuites } from '../../../test/support/provider-suites.js'
 import { startPropelAuthDouble } from '../test/propelauth-double.js'
 import { propelAuthConnector } from './propelauth-connector.js'
 import { toKeywayPropelAuthError } from './propelauth-errors.js'
@@ -43,37 +44,14 @@ async function device() {
     client,
     connector: propelAuthConnector(client),
     signInAs,
-    switchTo: async (name: string) => {
-      await client.logout(false)
-      return signInAs(name)
-    },
+    signOut: () => client.logout(false),
     revoke: async () => double.revokeUser(user),
   }
 }
 
-runConnectorConformance({
+runProviderSuites({
   name: 'propelauth (@propelauth/javascript against a PropelAuth auth domain double)',
-  async setup() {
-    const { double, client, connector, signInAs, revoke } = await device()
-    return {
-      connector,
-      controls: {
-        signIn: async (user) => void (await signInAs(user)),
-        signOut: () => client.logout(false),
-        outage: async (down) => double.api.mode(down ? 'down' : 'ok'),
-        revoke,
-      },
-    }
-  },
-})
-
-runSessionSurvival({
-  name: 'propelauth (@propelauth/javascript against a PropelAuth auth domain double)',
-  async signedIn(user) {
-    const client = await device()
-    await client.signInAs(user)
-    return client
-  },
+  device,
   outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
   providerCalls: () => doubles.at(-1)?.stats.refreshes ?? 0,
 })
@@ -136,18 +114,15 @@ describe('propelAuthConnector (PropelAuth auth domain double)', () => {
   })
 })
 
-describe('toKeywayPropelAuthError (what @propelauth/javascript rejects with)', () => {
-  it.each([
+checkErrorTable(
+  'toKeywayPropelAuthError (what @propelauth/javascript rejects with)',
+  toKeywayPropelAuthError,
+  [
     [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
     [new DOMException('connect ECONNREFUSED', 'NetworkError'), 'ERR_NETWORK', true],
     [{ status: 403, message: 'Forbidden' }, 'ERR_REVOKED', false],
     [{ status: 429, message: 'Too Many Requests' }, 'ERR_PROVIDER', true],
     [{ status: 503, message: 'Unable to process authentication response' }, 'ERR_PROVIDER', true],
     [new Error('anything else'), 'ERR_PROVIDER', true],
-  ] as const)('%o → %s (transient %s), original in cause', (error, code, transient) => {
-    const mapped = toKeywayPropelAuthError(error)
-    expect(mapped.code).toBe(code)
-    expect(mapped.transient).toBe(transient)
-    expect(mapped.cause).toBe(error)
-  })
-})
+  ],
+)

@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
 import { createStytchClient, StytchAPIError, StytchAPIUnreachableError } from '@stytch/vanilla-js'
 import { afterEach, describe, expect, it } from 'vitest'
+import { checkErrorTable, runProviderSuites } from '../../../test/support/provider-suites.js'
 import { startStytchDouble } from '../test/stytch-double.js'
 import { stytchConnector } from './stytch-connector.js'
 import { toKeywayStytchError } from './stytch-errors.js'
@@ -48,38 +49,14 @@ async function device() {
     stytch,
     connector: stytchConnector(stytch),
     signInAs,
-    switchTo: async (name: string) => {
-      await stytch.session.revoke()
-      return signInAs(name)
-    },
+    signOut: () => stytch.session.revoke(),
     revoke: async () => double.revokeUser(user),
   }
 }
 
-runConnectorConformance({
+runProviderSuites({
   name: 'stytch (vanilla-js against a Stytch SDK API double)',
-  async setup() {
-    const { double, stytch, connector, signInAs, revoke } = await device()
-    return {
-      connector,
-      controls: {
-        signIn: async (user) => void (await signInAs(user)),
-        signOut: async () => void (await stytch.session.revoke()),
-        // Stytch's JWT carries second-granular iat and a jti; nothing to wait for.
-        outage: async (down) => double.api.mode(down ? 'down' : 'ok'),
-        revoke,
-      },
-    }
-  },
-})
-
-runSessionSurvival({
-  name: 'stytch (vanilla-js against a Stytch SDK API double)',
-  async signedIn(user) {
-    const client = await device()
-    await client.signInAs(user)
-    return client
-  },
+  device,
   outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
   providerCalls: () => doubles.at(-1)?.stats.authenticates ?? 0,
 })
@@ -145,23 +122,16 @@ describe('stytchConnector (Stytch SDK API double)', () => {
   })
 })
 
-describe('toKeywayStytchError (real vanilla-js error classes)', () => {
-  const apiError = (status_code: number, error_type: string) =>
-    new StytchAPIError({ status_code, error_type, error_message: error_type, error_url: '' })
-  it.each([
-    [new StytchAPIUnreachableError('Unable to contact our servers.'), 'ERR_NETWORK', true],
-    [new TypeError('Load failed'), 'ERR_NETWORK', true],
-    [new DOMException('connect ECONNREFUSED', 'NetworkError'), 'ERR_NETWORK', true],
-    [apiError(401, 'unauthorized_credentials'), 'ERR_REVOKED', false],
-    [apiError(404, 'session_not_found'), 'ERR_REVOKED', false],
-    [apiError(401, 'user_unauthenticated'), 'ERR_REVOKED', false],
-    [apiError(429, 'too_many_requests'), 'ERR_PROVIDER', true],
-    [apiError(500, 'internal_server_error'), 'ERR_PROVIDER', true],
-    [new Error('anything else'), 'ERR_PROVIDER', true],
-  ] as const)('%s → %s (transient %s), original in cause', (error, code, transient) => {
-    const mapped = toKeywayStytchError(error)
-    expect(mapped.code).toBe(code)
-    expect(mapped.transient).toBe(transient)
-    expect(mapped.cause).toBe(error)
-  })
-})
+const apiError = (status_code: number, error_type: string) =>
+  new StytchAPIError({ status_code, error_type, error_message: error_type, error_url: '' })
+checkErrorTable('toKeywayStytchError (real vanilla-js error classes)', toKeywayStytchError, [
+  [new StytchAPIUnreachableError('Unable to contact our servers.'), 'ERR_NETWORK', true],
+  [new TypeError('Load failed'), 'ERR_NETWORK', true],
+  [new DOMException('connect ECONNREFUSED', 'NetworkError'), 'ERR_NETWORK', true],
+  [apiError(401, 'unauthorized_credentials'), 'ERR_REVOKED', false],
+  [apiError(404, 'session_not_found'), 'ERR_REVOKED', false],
+  [apiError(401, 'user_unauthenticated'), 'ERR_REVOKED', false],
+  [apiError(429, 'too_many_requests'), 'ERR_PROVIDER', true],
+  [apiError(500, 'internal_server_error'), 'ERR_PROVIDER', true],
+  [new Error('anything else'), 'ERR_PROVIDER', true],
+])

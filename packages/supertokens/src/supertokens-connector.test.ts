@@ -1,11 +1,12 @@
 // @vitest-environment happy-dom
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
 import SuperTokens from 'supertokens-web-js'
 import EmailPassword from 'supertokens-web-js/recipe/emailpassword'
 import Session from 'supertokens-web-js/recipe/session'
 import { fetch as undiciFetch } from 'undici'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { checkErrorTable, runProviderSuites } from '../../../test/support/provider-suites.js'
 import { startSuperTokensDouble } from '../test/supertokens-double.js'
 import { type SuperTokensConnector, superTokensConnector } from './supertokens-connector.js'
 import { toKeywaySuperTokensError } from './supertokens-errors.js'
@@ -47,7 +48,7 @@ function clearDevice() {
   }
 }
 
-function device() {
+async function device() {
   clearDevice()
   current = superTokensConnector(Session)
   let user = ''
@@ -64,44 +65,21 @@ function device() {
   return {
     connector: current,
     signInAs,
-    switchTo: async (name: string) => {
-      await Session.signOut()
-      return signInAs(name)
-    },
+    signOut: () => Session.signOut(),
     revoke: async () => double.revokeUser(user),
   }
 }
 
-runConnectorConformance({
+runProviderSuites({
   name: 'supertokens (supertokens-web-js against a SuperTokens backend double)',
-  async setup() {
-    const { connector, signInAs, revoke } = device()
-    return {
-      connector,
-      controls: {
-        signIn: async (user) => void (await signInAs(user)),
-        signOut: () => Session.signOut(),
-        outage: async (down) => double.api.mode(down ? 'down' : 'ok'),
-        revoke,
-      },
-    }
-  },
-})
-
-runSessionSurvival({
-  name: 'supertokens (supertokens-web-js against a SuperTokens backend double)',
-  async signedIn(user) {
-    const client = device()
-    await client.signInAs(user)
-    return client
-  },
+  device,
   outage: (down) => double.api.mode(down ? 'down' : 'ok'),
   providerCalls: () => double.stats.refreshes,
 })
 
 describe('superTokensConnector (SuperTokens backend double)', () => {
   it('answers the stored access token unless forced: forceRefresh is one /session/refresh', async () => {
-    const { connector, signInAs } = device()
+    const { connector, signInAs } = await device()
     const userId = await signInAs('alice')
     const before = double.stats.refreshes
     const a = await connector.fetchCredentials(fetchOptions())
@@ -120,7 +98,7 @@ describe('superTokensConnector (SuperTokens backend double)', () => {
   ])(
     'a %s is a transient ERR_PROVIDER (retryAfterMs %s) and keeps the session',
     async (status, retryAfterMs) => {
-      const { connector, signInAs } = device()
+      const { connector, signInAs } = await device()
       await signInAs('alice')
       double.api.mode(status)
       const error = await connector
@@ -135,7 +113,7 @@ describe('superTokensConnector (SuperTokens backend double)', () => {
   )
 
   it('subscribe: the user id on sign-in, null on sign-out and on a revoked session; not an outage', async () => {
-    const { connector, signInAs, revoke } = device()
+    const { connector, signInAs, revoke } = await device()
     const seen: Array<string | null | undefined> = []
     const off = connector.subscribe((userId) => seen.push(userId))
     const until = async (n: number) => {
@@ -162,10 +140,12 @@ describe('superTokensConnector (SuperTokens backend double)', () => {
   })
 })
 
-describe('toKeywaySuperTokensError (what supertokens-website throws)', () => {
-  const response = (status: number, headers?: Record<string, string>) =>
-    new Response('{}', { status, headers })
-  it.each([
+const response = (status: number, headers?: Record<string, string>) =>
+  new Response('{}', { status, headers })
+checkErrorTable(
+  'toKeywaySuperTokensError (what supertokens-website throws)',
+  toKeywaySuperTokensError,
+  [
     [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
     [new DOMException('connect ECONNREFUSED', 'NetworkError'), 'ERR_NETWORK', true],
     [response(401), 'ERR_REVOKED', false],
@@ -173,10 +153,5 @@ describe('toKeywaySuperTokensError (what supertokens-website throws)', () => {
     [response(429, { 'retry-after': '3' }), 'ERR_PROVIDER', true],
     [response(500), 'ERR_PROVIDER', true],
     [new Error('anything else'), 'ERR_PROVIDER', true],
-  ] as const)('%o → %s (transient %s), original in cause', (error, code, transient) => {
-    const mapped = toKeywaySuperTokensError(error)
-    expect(mapped.code).toBe(code)
-    expect(mapped.transient).toBe(transient)
-    expect(mapped.cause).toBe(error)
-  })
-})
+  ],
+)
