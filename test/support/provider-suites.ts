@@ -4,8 +4,8 @@
  * provider client, as a new browser would have), and the check of an error mapper against a
  * table of provider failures.
  */
-import type { Connector, KeywayError, KeywayErrorCode } from '@keyway/core'
-import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { type Connector, decodeJwt, type KeywayError, type KeywayErrorCode } from '@keyway/core'
+import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
 import { describe, expect, it } from 'vitest'
 
 /** One provider client with the app's usual moves on it. */
@@ -27,10 +27,14 @@ export interface ProviderSuites {
   outage(down: boolean): void | Promise<void>
   /** The latest device's provider's count of token requests. */
   providerCalls(): number
+  /** Claims the provider's tokens carry for the user `sub` (checked on a forced refresh). */
+  claims?(sub: string): Record<string, unknown>
 }
 
 /**
- * Runs `runConnectorConformance` and `runSessionSurvival` over `device()`.
+ * Runs `runConnectorConformance` and `runSessionSurvival` over `device()`, and checks that
+ * the connector answers from the SDK's cache unless forced, and that a forced refresh is
+ * exactly one token request at the provider.
  *
  * @example
  * ```ts
@@ -70,6 +74,24 @@ export function runProviderSuites(suites: ProviderSuites): void {
     outage: (down) => suites.outage(down),
     providerCalls: () => suites.providerCalls(),
   })
+  it(`${suites.name}: the SDK's cache unless forced; forceRefresh is one provider call`, async () => {
+    const { connector, signInAs } = await suites.device()
+    const sub = await signInAs('alice')
+    const first = await connector.fetchCredentials(fetchOptions())
+    const calls = suites.providerCalls()
+    const again = await connector.fetchCredentials(fetchOptions())
+    expect(again!.token).toBe(first!.token)
+    expect(suites.providerCalls()).toBe(calls)
+    const forced = await connector.fetchCredentials(fetchOptions({ forceRefresh: true }))
+    expect(suites.providerCalls()).toBe(calls + 1)
+    expect(forced!.token).not.toBe(first!.token)
+    expect(decodeJwt(forced!.token).payload).toMatchObject({ sub, ...suites.claims?.(sub) })
+  })
+}
+
+/** Waits (10 ms turns, 1 s at most) until `check()` holds: SDK events arrive asynchronously. */
+export async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10))
 }
 
 /**
