@@ -6,7 +6,8 @@
  */
 import { type Connector, decodeJwt, type KeywayError, type KeywayErrorCode } from '@keyway/core'
 import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ApiDouble } from './api-double.js'
 
 /** One provider client with the app's usual moves on it. */
 export interface ProviderDevice {
@@ -116,4 +117,31 @@ export function checkErrorTable(
       expect(mapped.cause).toBe(failure)
     })
   })
+}
+
+/**
+ * The doubles a test file started, each closed after its test; `latest` is the one the
+ * current device talks to, and `outage` makes it unreachable.
+ *
+ * @example
+ * ```ts
+ * const doubles = trackDoubles<Awaited<ReturnType<typeof startFooDouble>>>()
+ * const double = doubles.add(await startFooDouble())
+ * ```
+ */
+export function trackDoubles<T extends { api: ApiDouble }>() {
+  const started: T[] = []
+  afterEach(async () => {
+    for (const double of started.splice(0)) await double.api.close()
+  })
+  return {
+    add(double: T): T {
+      started.push(double)
+      return double
+    },
+    get latest(): T | undefined {
+      return started.at(-1)
+    },
+    outage: (down: boolean) => started.at(-1)?.api.mode(down ? 'down' : 'ok'),
+  }
 }

@@ -4,8 +4,12 @@ import { Amplify, ConsoleLogger } from '@aws-amplify/core'
 import { AmplifyError } from '@aws-amplify/core/internals/utils'
 import { decodeJwt, isKeywayError } from '@keyway/core'
 import { fetchOptions } from '@keyway/core/testing'
-import { afterEach, describe, expect, it } from 'vitest'
-import { checkErrorTable, runProviderSuites } from '../../../test/support/provider-suites.js'
+import { describe, expect, it } from 'vitest'
+import {
+  checkErrorTable,
+  runProviderSuites,
+  trackDoubles,
+} from '../../../test/support/provider-suites.js'
 import { startCognitoDouble } from '../test/cognito-double.js'
 import { type CognitoConnectorOptions, cognitoConnector } from './cognito-connector.js'
 import { toKeywayCognitoError } from './cognito-errors.js'
@@ -16,12 +20,11 @@ import { toKeywayCognitoError } from './cognito-errors.js'
 // Amplify warns on every configure that the endpoint is custom: true, and expected here.
 ConsoleLogger.LOG_LEVEL = 'ERROR'
 
-const doubles: Array<Awaited<ReturnType<typeof startCognitoDouble>>> = []
+const doubles = trackDoubles<Awaited<ReturnType<typeof startCognitoDouble>>>()
 
 /** A fresh device: Amplify configured for a new double, with empty token storage. */
 async function device(options?: CognitoConnectorOptions) {
-  const double = await startCognitoDouble()
-  doubles.push(double)
+  const double = doubles.add(await startCognitoDouble())
   const storage = new Map<string, string>()
   cognitoUserPoolsTokenProvider.setKeyValueStorage({
     setItem: async (k, v) => void storage.set(k, v),
@@ -48,19 +51,14 @@ async function device(options?: CognitoConnectorOptions) {
   }
 }
 
-async function stopDoubles() {
-  for (const double of doubles.splice(0)) await double.api.close()
-}
-afterEach(stopDoubles)
-
 runProviderSuites({
   name: 'cognito (Amplify v6 against a Cognito API double)',
   device,
-  outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
-  providerCalls: () => doubles.at(-1)?.stats.refreshes ?? 0,
+  outage: doubles.outage,
+  providerCalls: () => doubles.latest?.stats.refreshes ?? 0,
   claims: () => ({
     token_use: 'access',
-    client_id: doubles.at(-1)?.config.Auth.Cognito.userPoolClientId,
+    client_id: doubles.latest?.config.Auth.Cognito.userPoolClientId,
   }),
 })
 

@@ -2,8 +2,12 @@
 import createSdk from '@descope/web-js-sdk'
 import { isKeywayError } from '@keyway/core'
 import { fetchOptions } from '@keyway/core/testing'
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { checkErrorTable, runProviderSuites } from '../../../test/support/provider-suites.js'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  checkErrorTable,
+  runProviderSuites,
+  trackDoubles,
+} from '../../../test/support/provider-suites.js'
 import { startDescopeDouble } from '../test/descope-double.js'
 import { descopeConnector } from './descope-connector.js'
 import { toKeywayDescopeError } from './descope-errors.js'
@@ -14,15 +18,11 @@ import { toKeywayDescopeError } from './descope-errors.js'
 // web-js-sdk logs every timer and refresh with console.debug, unconditionally.
 beforeAll(() => void vi.spyOn(console, 'debug').mockImplementation(() => {}))
 
-const doubles: Array<Awaited<ReturnType<typeof startDescopeDouble>>> = []
-afterEach(async () => {
-  for (const double of doubles.splice(0)) await double.api.close()
-})
+const doubles = trackDoubles<Awaited<ReturnType<typeof startDescopeDouble>>>()
 
 async function device() {
   localStorage.clear() // a new device: Descope's DS / DSR keys are per origin, not per project
-  const double = await startDescopeDouble()
-  doubles.push(double)
+  const double = doubles.add(await startDescopeDouble())
   const sdk = createSdk({
     projectId: double.projectId,
     baseUrl: double.api.origin,
@@ -49,9 +49,9 @@ async function device() {
 runProviderSuites({
   name: 'descope (web-js-sdk against a Descope API double)',
   device,
-  outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
-  providerCalls: () => doubles.at(-1)?.stats.refreshes ?? 0,
-  claims: () => ({ iss: `https://api.descope.com/${doubles.at(-1)?.projectId}` }),
+  outage: doubles.outage,
+  providerCalls: () => doubles.latest?.stats.refreshes ?? 0,
+  claims: () => ({ iss: `https://api.descope.com/${doubles.latest?.projectId}` }),
 })
 
 describe('descopeConnector (Descope API double)', () => {

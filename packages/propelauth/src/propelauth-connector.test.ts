@@ -7,6 +7,7 @@ import {
   checkErrorTable,
   eventually,
   runProviderSuites,
+  trackDoubles,
 } from '../../../test/support/provider-suites.js'
 import { startPropelAuthDouble } from '../test/propelauth-double.js'
 import { propelAuthConnector } from './propelauth-connector.js'
@@ -16,17 +17,15 @@ import { toKeywayPropelAuthError } from './propelauth-errors.js'
 // domain's session is a cookie, and the client listens to focus and storage) talks to a local
 // DOUBLE of a PropelAuth auth domain (test/propelauth-double.ts).
 
-const doubles: Array<Awaited<ReturnType<typeof startPropelAuthDouble>>> = []
+const doubles = trackDoubles<Awaited<ReturnType<typeof startPropelAuthDouble>>>()
 const clients: IAuthClient[] = []
-afterEach(async () => {
+afterEach(() => {
   for (const client of clients.splice(0)) client.destroy()
-  for (const double of doubles.splice(0)) await double.api.close()
 })
 
 async function device() {
   localStorage.clear()
-  const double = await startPropelAuthDouble()
-  doubles.push(double)
+  const double = doubles.add(await startPropelAuthDouble())
   // No background refresh and no fetch on load: keyway decides when to refresh.
   const client = createClient({
     authUrl: double.api.origin,
@@ -56,9 +55,9 @@ async function device() {
 runProviderSuites({
   name: 'propelauth (@propelauth/javascript against a PropelAuth auth domain double)',
   device,
-  outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
-  providerCalls: () => doubles.at(-1)?.stats.refreshes ?? 0,
-  claims: () => ({ iss: doubles.at(-1)?.api.origin }),
+  outage: doubles.outage,
+  providerCalls: () => doubles.latest?.stats.refreshes ?? 0,
+  claims: () => ({ iss: doubles.latest?.api.origin }),
 })
 
 describe('propelAuthConnector (PropelAuth auth domain double)', () => {

@@ -2,8 +2,12 @@
 import { isKeywayError } from '@keyway/core'
 import { fetchOptions } from '@keyway/core/testing'
 import { createStytchClient, StytchAPIError, StytchAPIUnreachableError } from '@stytch/vanilla-js'
-import { afterEach, describe, expect, it } from 'vitest'
-import { checkErrorTable, runProviderSuites } from '../../../test/support/provider-suites.js'
+import { describe, expect, it } from 'vitest'
+import {
+  checkErrorTable,
+  runProviderSuites,
+  trackDoubles,
+} from '../../../test/support/provider-suites.js'
 import { startStytchDouble } from '../test/stytch-double.js'
 import { stytchConnector } from './stytch-connector.js'
 import { toKeywayStytchError } from './stytch-errors.js'
@@ -11,10 +15,7 @@ import { toKeywayStytchError } from './stytch-errors.js'
 // No Stytch runs here: the REAL vanilla-js client (in happy-dom: it keeps its session in
 // cookies and localStorage) talks to a local DOUBLE of Stytch's SDK API (test/stytch-double.ts).
 
-const doubles: Array<Awaited<ReturnType<typeof startStytchDouble>>> = []
-afterEach(async () => {
-  for (const double of doubles.splice(0)) await double.api.close()
-})
+const doubles = trackDoubles<Awaited<ReturnType<typeof startStytchDouble>>>()
 
 /** Stytch's cookies are per origin, not per project: each device starts without any. */
 function clearCookies() {
@@ -27,8 +28,7 @@ function clearCookies() {
 
 async function device() {
   clearCookies()
-  const double = await startStytchDouble()
-  doubles.push(double)
+  const double = doubles.add(await startStytchDouble())
   // `endpoints` is vanilla-js's own (internal) option for its API origin.
   const stytch = createStytchClient(double.publicToken, {
     endpoints: { testAPIURL: double.api.origin },
@@ -57,11 +57,11 @@ async function device() {
 runProviderSuites({
   name: 'stytch (vanilla-js against a Stytch SDK API double)',
   device,
-  outage: (down) => doubles.at(-1)?.api.mode(down ? 'down' : 'ok'),
-  providerCalls: () => doubles.at(-1)?.stats.authenticates ?? 0,
+  outage: doubles.outage,
+  providerCalls: () => doubles.latest?.stats.authenticates ?? 0,
   claims: () => ({
-    aud: [doubles.at(-1)?.projectId],
-    iss: `stytch.com/${doubles.at(-1)?.projectId}`,
+    aud: [doubles.latest?.projectId],
+    iss: `stytch.com/${doubles.latest?.projectId}`,
   }),
 })
 
