@@ -20,9 +20,7 @@ export interface SuperTokensSessionLike {
 }
 
 /** The events of `Session.init({ onHandleEvent })` the connector reads. */
-export interface SuperTokensEvent {
-  action: string
-}
+export type SuperTokensEvent = { action: string }
 
 /**
  * Options of {@link superTokensConnector}.
@@ -48,13 +46,12 @@ export interface SuperTokensConnectorOptions {
  */
 export interface SuperTokensConnector extends Connector {
   subscribe: NonNullable<Connector['subscribe']>
-  /** Pass to `Session.init({ onHandleEvent })`. */
   onHandleEvent(event: SuperTokensEvent): void
 }
 
-/** A session without a readable token: cookie mode, where no browser code sees the token. */
+// A session without a readable token is cookie mode, where no browser code sees the token.
 const NO_TOKEN =
-  "SuperTokens has a session but no readable access token: init Session with tokenTransferMethod: 'header'"
+  "SuperTokens has a session but no readable token: use tokenTransferMethod: 'header'"
 
 /**
  * A connector over SuperTokens (`supertokens-web-js`) in header mode: the access token

@@ -1,10 +1,9 @@
 import { KeywayError } from '@keyway/core'
 
 /**
- * Maps what a SuperTokens refresh threw to a KeywayError. supertokens-website throws the
- * refresh endpoint's `Response` itself for a status other than 2xx and 401 (a 401 is no throw:
- * it ends the session and answers "no session"), and `fetch`'s own error when the API could
- * not be reached.
+ * Maps what a SuperTokens refresh threw to a KeywayError: supertokens-website throws the
+ * refresh endpoint's `Response` for a status other than 2xx and 401 (a 401 ends the session),
+ * and `fetch`'s own error when the API could not be reached.
  *
  * - a rejected `fetch` (`TypeError`, `NetworkError`) → `ERR_NETWORK`, transient;
  * - a `Response` 429 → `ERR_PROVIDER`, transient, `retryAfterMs` from its `Retry-After`;
