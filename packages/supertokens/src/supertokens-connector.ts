@@ -36,8 +36,7 @@ export interface SuperTokensConnectorOptions {
 }
 
 /**
- * A connector that also takes SuperTokens' session events: pass its `onHandleEvent` to
- * `Session.init`, the only place SuperTokens reports them.
+ * A connector that takes SuperTokens' session events: pass `onHandleEvent` to `Session.init`.
  *
  * @example
  * ```ts
