@@ -9,7 +9,7 @@ import type { Engine } from './engine.js'
 import { clearTimer, lifetimeOf, refreshDue, schedule } from './proactive-refresh.js'
 import { checkProviderUser } from './provider-change.js'
 import { recordFailure, retryAllowedAt } from './retry.js'
-import { adopt, changed, current, event, fail, forget, keep, log, valid } from './state.js'
+import { adopt, changed, current, event, fail, forget, keep, log } from './state.js'
 import { minimumGap } from './timing.js'
 
 /**
