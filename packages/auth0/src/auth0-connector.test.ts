@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import { Auth0Client, GenericError } from '@auth0/auth0-spa-js'
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
+import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing/vitest'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type OidcServer, startOidcServer, survivalSubject } from '../../oidc/test/oidc-server.js'
 import { auth0Connector } from './auth0-connector.js'

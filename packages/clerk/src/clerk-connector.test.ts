@@ -4,8 +4,8 @@ import {
   createTestPlatform,
   fetchOptions,
   flushPromises,
-  runConnectorConformance,
 } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { describe, expect, it } from 'vitest'
 import { createClerkDouble } from '../test/clerk-double.js'
 import { clerkConnector } from './clerk-connector.js'

@@ -4,8 +4,8 @@ import {
   createTestPlatform,
   fetchOptions,
   flushPromises,
-  runConnectorConformance,
 } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { RefreshError, RefreshTimeoutError } from '@workos-inc/authkit-js'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
