@@ -1,10 +1,6 @@
 // @vitest-environment happy-dom
 import { type Connector, createSession, decodeJwt, isKeywayError } from '@keyway/core'
-import {
-  createTestPlatform,
-  fetchOptions,
-  flushPromises,
-} from '@keyway/core/testing'
+import { createTestPlatform, fetchOptions, flushPromises } from '@keyway/core/testing'
 import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { RefreshError, RefreshTimeoutError } from '@workos-inc/authkit-js'
 import { createLocalJWKSet, jwtVerify } from 'jose'
