@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-const MAX_EXAMPLE_LINES = 15
+const MAX_EXAMPLE_LINES = 20
 
 /** @param {import('./packages.mjs').WorkspacePackage} pkg */
 export function readmeProblems({ dir, name }) {
