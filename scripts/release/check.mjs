@@ -18,7 +18,7 @@
 //
 // Writes .artifacts/tarballs/report.json: each tarball's size and files.
 
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -84,6 +84,7 @@ const allSpecs = packs.flatMap((p) => specifiers(publishedManifest(app, p.name))
 const runtime = nodeResolutionProblems(app, allSpecs)
 const types = typeResolutionProblems(app, allSpecs)
 
+const kB = (bytes) => (bytes / 1000).toFixed(1).padStart(5)
 const report = []
 let failed = 0
 for (const pack of packs) {
@@ -99,9 +100,13 @@ for (const pack of packs) {
     ...(await attwProblems(pack.tarball)),
   ]
   if (problems.length > 0) failed++
-  report.push({ name: pack.name, bytes: pack.bytes, files, problems })
+  const unpacked = files.reduce(
+    (n, f) => n + statSync(join(app, 'node_modules', pack.name, f)).size,
+    0,
+  )
+  report.push({ name: pack.name, bytes: pack.bytes, unpacked, files, problems })
   console.log(
-    `${problems.length === 0 ? 'ok  ' : 'FAIL'} ${pack.name.padEnd(22)} ${(pack.bytes / 1000).toFixed(1).padStart(5)} kB  ${files.length} files: ${files.join(' ')}`,
+    `${problems.length === 0 ? 'ok  ' : 'FAIL'} ${pack.name.padEnd(22)} ${kB(pack.bytes)} kB packed, ${kB(unpacked)} kB unpacked, ${files.length} files: ${files.join(' ')}`,
   )
   for (const p of problems) console.log(`       ${p}`)
 }
