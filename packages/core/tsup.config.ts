@@ -12,4 +12,9 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   external: [/^@keyway\//],
+  // The session engine's state record (`Engine`, `RetryState`, `ClockEstimate`) names its
+  // fields `_like_this`: they never leave core, so the build shortens them as it does locals.
+  esbuildOptions(options) {
+    options.mangleProps = /^_[a-zA-Z]/
+  },
 })

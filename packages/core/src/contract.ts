@@ -71,11 +71,16 @@ export interface Connector {
   /** See the interface description for what `null` and a throw mean. */
   fetchCredentials(options: FetchCredentialsOptions): Promise<Credentials | null>
   /**
-   * Call `onChange` whenever the provider signs a user in or out or switches user. keyway
-   * then drops the current token (it is never handed out again) and fetches anew.
+   * Call `onChange` whenever the provider may have signed a user in or out or switched user,
+   * with the provider's current user: the id its tokens carry in `sub`, `null` when nobody
+   * is signed in. The session compares it with the user of the token it holds (fetched,
+   * restored or from another tab): the same user is no change, so a provider's first event
+   * and its routine polls cost nothing. A different user, or no argument (unknown), drops the
+   * current token (it is never handed out again) and fetches anew. A provider poll that
+   * failed (network, 5xx) says nothing about the user: do not call `onChange` for it.
    * Returns the unsubscribe function.
    */
-  subscribe?(onChange: () => void): () => void
+  subscribe?(onChange: (userId?: string | null) => void): () => void
   /** Sign out at the provider. `session.signOut()` calls it. */
   signOut?(): Promise<void>
 }

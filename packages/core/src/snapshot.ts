@@ -35,6 +35,11 @@ export interface SessionSnapshot {
   readonly expiresAt: number | null
   /** A connector call is in flight. */
   readonly refreshing: boolean
+  /**
+   * Changes exactly when the token the session hands out does (a new token, a sign-out, a
+   * final error): compare it to re-read `peek()` only when needed. Starts at 0.
+   */
+  readonly tokenVersion: number
   readonly lastError: KeywayError | null
   readonly counters: Readonly<SessionCounters>
 }

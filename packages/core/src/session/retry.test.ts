@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, nextCallAllowed } from './backoff.js'
-import { DEFAULT_POLICY } from './policy.js'
+import { DEFAULT_POLICY } from '../policy.js'
+import {
+  backoffDelay,
+  newRetryState,
+  nextCallAllowed,
+  recordFailure,
+  retryAllowedAt,
+} from './retry.js'
 
 describe('backoff: full jitter, base 1 s, ×2, cap 60 s', () => {
   it('draws uniformly below the ceiling of each attempt', () => {
@@ -14,8 +20,21 @@ describe('backoff: full jitter, base 1 s, ×2, cap 60 s', () => {
     expect(backoffDelay(30, DEFAULT_POLICY, () => 0.999999)).toBeGreaterThan(59_000)
   })
 
-  it("honours the provider's Retry-After as a floor", () => {
-    expect(backoffDelay(1, DEFAULT_POLICY, () => 0.1, 30_000)).toBe(30_000)
+  it("honours the provider's Retry-After as a floor for every call, a waiting caller's probe too", () => {
+    const retry = newRetryState()
+    const error = { retryAfterMs: 30_000 } as never
+    recordFailure(retry, error, 0, 0, DEFAULT_POLICY, () => 0.1)
+    expect(retryAllowedAt(retry, DEFAULT_POLICY, 0, false)).toBe(30_000)
+    expect(retryAllowedAt(retry, DEFAULT_POLICY, 0, true)).toBe(30_000)
+  })
+
+  it('a probe cuts the backoff short, but not the failure budget', () => {
+    const retry = newRetryState()
+    for (let i = 0; i < 6; i++)
+      recordFailure(retry, undefined, i * 1_000, i * 1_000, DEFAULT_POLICY, () => 0.9)
+    expect(retryAllowedAt(retry, DEFAULT_POLICY, 6_000, false)).toBeGreaterThan(6_000)
+    // Six failures in the minute: even a probe waits for the oldest to leave the window.
+    expect(retryAllowedAt(retry, DEFAULT_POLICY, 6_000, true)).toBe(60_000)
   })
 })
 
