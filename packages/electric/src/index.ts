@@ -1,0 +1,6 @@
+export {
+  type ElectricAuth,
+  type ElectricAuthOptions,
+  type ElectricRetry,
+  electricAuth,
+} from './electric-auth.js'
