@@ -63,5 +63,6 @@ export default [
   spoke('react', 1000, ['react', 'react-dom']),
   // Sync engine adapters: the engine's client is the app's, kept external.
   spoke('convex', 1000, ['convex']),
+  spoke('electric', 1000, ['@electric-sql']),
   spoke('browser', 2500, []),
 ]

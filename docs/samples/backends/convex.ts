@@ -1,5 +1,5 @@
-import { createSession } from '@keyway/core'
 import { convexFetchToken } from '@keyway/convex'
+import { createSession } from '@keyway/core'
 import { httpConnector } from '@keyway/http'
 import { ConvexClient } from 'convex/browser'
 

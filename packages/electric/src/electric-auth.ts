@@ -1,7 +1,11 @@
 import type { ShapeStreamOptions } from '@electric-sql/client'
 import { isKeywayError, KeywayError, type Session } from '@keyway/core'
 
-/** What `onError` may answer to retry: Electric's own `RetryOpts`. */
+/** What an `onError` answers, as in Electric's own type: retry options, or nothing = stop. */
+// biome-ignore lint/suspicious/noConfusingVoidType: mirrors Electric's `void | RetryOpts`
+export type ElectricAnswer = void | ElectricRetry
+
+/** Electric's `RetryOpts`: retry with these params and headers merged over the stream's. */
 export type ElectricRetry = {
   params?: ShapeStreamOptions['params']
   headers?: ShapeStreamOptions['headers']
@@ -15,13 +19,13 @@ export interface ElectricAuthOptions {
    * Electric's error). Return Electric's retry options (`{}` or `{ params, headers }`) to retry;
    * return nothing to let the stream stop.
    */
-  onError?: (error: KeywayError) => void | ElectricRetry | Promise<void | ElectricRetry>
+  onError?: (error: KeywayError) => ElectricAnswer | Promise<ElectricAnswer>
 }
 
 /** The auth part of `ShapeStreamOptions`: spread it into `new ShapeStream({ … })`. */
 export interface ElectricAuth {
   headers: { Authorization: () => Promise<string> }
-  onError: (error: Error) => Promise<void | ElectricRetry>
+  onError: (error: Error) => Promise<ElectricAnswer>
 }
 
 /** An Electric `FetchError`, matched by shape: the app may have its own copy of the client. */
@@ -83,7 +87,7 @@ export function electricAuth(session: Session, options: ElectricAuthOptions = {}
     }
   }
 
-  async function handle(error: Error): Promise<void | ElectricRetry> {
+  async function handle(error: Error): Promise<ElectricAnswer> {
     const status = httpStatus(error)
     if (status === 401) {
       const token = sent

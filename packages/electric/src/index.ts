@@ -1,4 +1,5 @@
 export {
+  type ElectricAnswer,
   type ElectricAuth,
   type ElectricAuthOptions,
   type ElectricRetry,

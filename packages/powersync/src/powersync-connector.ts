@@ -59,8 +59,24 @@ export function powerSyncConnector(
   /** A token whose replacement failed (provider down): the next ask retries it. */
   let replacementFailed: string | undefined
 
+  /**
+   * How much life a token handed to PowerSync must have left. The sync client asks again as
+   * soon as the service reports 30 s or less (`token_expires_in`); asking the session for more
+   * than that makes it refresh first, so that ask finds a new token instead of reporting the
+   * current one. Capped at half the token's lifetime (learnt from the first token), so short
+   * tokens do not refresh on every ask.
+   */
+  let validityMs: number | undefined
+
   async function answer(): Promise<PowerSyncCredentials | null> {
-    let credentials = await session.getCredentials()
+    let credentials = await session.getCredentials(
+      validityMs === undefined ? undefined : { minValidityMs: validityMs },
+    )
+    if (credentials && validityMs === undefined) {
+      const { iat, exp } = decodeJwt(credentials.token).payload
+      if (iat !== undefined && exp !== undefined)
+        validityMs = Math.min(PREFETCH_VALIDITY_MS, ((exp - iat) * 1000) / 2)
+    }
     const token = credentials?.token
     if (token !== undefined && token === handedOut) {
       // PowerSync is back for the token it already holds: it could not use it. Report it
@@ -124,6 +140,9 @@ export function powerSyncConnector(
     uploadData: (database) => options.uploadData(database),
   } satisfies PowerSyncBackendConnector
 }
+
+/** PowerSync's prefetch point (30 s of token life left) plus 5 s. */
+const PREFETCH_VALIDITY_MS = 35_000
 
 /** The largest time a JavaScript Date can hold. */
 const MAX_DATE_MS = 8.64e15
