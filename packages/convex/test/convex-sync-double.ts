@@ -14,6 +14,7 @@
 //   `messages:send` (`{ n }`), which fails for a connection without a valid identity.
 
 import { Buffer } from 'node:buffer'
+import { createOutageMeter } from '@keyway/core/testing'
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose'
 
 interface Identity {
@@ -44,8 +45,6 @@ export interface SyncDoubleStats {
    * flight when its socket restarted) after they had run: answered from the first run.
    */
   resentMutations: number
-  /** Longest stretch (ms) with no open connection authenticated, once one had been. */
-  longestUnauthenticatedMs: number
   /** Tokens this deployment accepted, in order. */
   acceptedTokens: string[]
 }
@@ -74,27 +73,11 @@ export function createConvexSyncDouble(options: { jwks: JSONWebKeySet; issuer: s
     mutationsRun: 0,
     unauthenticatedMutations: 0,
     resentMutations: 0,
-    longestUnauthenticatedMs: 0,
     acceptedTokens: [],
   }
-  let unauthenticatedSince: number | undefined
-  let everAuthenticated = false
-
+  const outage = createOutageMeter()
   /** Tracks the longest stretch with no authenticated connection. */
-  function noteAuthState() {
-    const any = [...sockets].some((s) => s.identity !== undefined)
-    if (any) {
-      everAuthenticated = true
-      if (unauthenticatedSince !== undefined)
-        stats.longestUnauthenticatedMs = Math.max(
-          stats.longestUnauthenticatedMs,
-          Date.now() - unauthenticatedSince,
-        )
-      unauthenticatedSince = undefined
-    } else if (everAuthenticated && unauthenticatedSince === undefined) {
-      unauthenticatedSince = Date.now()
-    }
-  }
+  const noteAuthState = () => outage.note([...sockets].some((s) => s.identity !== undefined))
 
   class DoubleSocket {
     static readonly CONNECTING = 0
@@ -312,13 +295,13 @@ export function createConvexSyncDouble(options: { jwks: JSONWebKeySet; issuer: s
     messagesOf: (sub: string) => [...(messages.get(sub) ?? [])],
     /** Refuses the token of every authenticated connection, as a 401 on a live socket. */
     rejectCurrent: () => [...sockets].filter((s) => s.reject()).length,
-    /** Closes the stretch still open, so `longestUnauthenticatedMs` counts it. */
+    /** Longest stretch (ms) with no open connection authenticated, once one had been. */
+    get longestUnauthenticatedMs() {
+      return outage.longestMs
+    },
+    /** Closes the connections, and the stretch still open so that it counts. */
     finish: () => {
-      if (unauthenticatedSince !== undefined)
-        stats.longestUnauthenticatedMs = Math.max(
-          stats.longestUnauthenticatedMs,
-          Date.now() - unauthenticatedSince,
-        )
+      outage.finish()
       for (const s of [...sockets]) s.close()
     },
   }

@@ -1,6 +1,6 @@
 import { isChangeMessage, ShapeStream } from '@electric-sql/client'
 import { createSession } from '@keyway/core'
-import { createFakeConnector, createTokenMinter } from '@keyway/core/testing'
+import { createFakeConnector, createTokenMinter, sleep } from '@keyway/core/testing'
 import { expect, it } from 'vitest'
 import { electricAuth } from '../src/index.js'
 import { startShapeDouble } from './shape-double.js'
@@ -15,7 +15,6 @@ const REJECT_EVERY_MS = 13_000
 const INSERT_EVERY_MS = 100
 /** The session refreshes 10 s (its minimum lead) before expiry, minus up to 10% jitter. */
 const REFRESH_INTERVAL_MIN_MS = (LIFETIME_SEC - 10 - LIFETIME_SEC * 0.1) * 1000
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 it(
   `soak (double of Electric's /v1/shape): ${SOAK_MS / 1000} s, ${LIFETIME_SEC} s tokens, a 401 every ${REJECT_EVERY_MS / 1000} s`,

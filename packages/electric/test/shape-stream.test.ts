@@ -1,6 +1,11 @@
 import { isChangeMessage, ShapeStream } from '@electric-sql/client'
 import { createSession, isKeywayError, type KeywayError, type RefreshPolicy } from '@keyway/core'
-import { createFakeConnector, createTokenMinter } from '@keyway/core/testing'
+import {
+  createFakeConnector,
+  createTokenMinter,
+  sleep,
+  waitFor as until,
+} from '@keyway/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { electricAuth } from '../src/index.js'
 import { startShapeDouble } from './shape-double.js'
@@ -12,14 +17,6 @@ const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-async function until(check: () => boolean, timeoutMs = 5_000) {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting')
-    await sleep(10)
-  }
-}
 
 async function shapeSetup(options: {
   lifetimeSec: number

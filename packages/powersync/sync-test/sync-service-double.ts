@@ -16,6 +16,7 @@
 
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createOutageMeter } from '@keyway/core/testing'
 import { createRemoteJWKSet, type JSONWebKeySet, jwtVerify } from 'jose'
 
 interface Op {
@@ -41,8 +42,6 @@ export interface SyncServiceStats {
   injected: number
   /** Ops sent while no stream was open (they reach the client on its next stream). */
   opsWhileDisconnected: number
-  /** Longest stretch (ms) with no stream open, once one had been. */
-  longestDisconnectedMs: number
   /** Ms of life each accepted token had left when it opened a stream. */
   remainingAtOpenMs: number[]
 }
@@ -65,23 +64,10 @@ export async function startSyncServiceDouble(options: {
     expired: 0,
     injected: 0,
     opsWhileDisconnected: 0,
-    longestDisconnectedMs: 0,
     remainingAtOpenMs: [],
   }
-  let disconnectedSince: number | undefined
-  let everConnected = false
-
-  function noteStreams() {
-    if (streams.size > 0) {
-      everConnected = true
-      if (disconnectedSince !== undefined)
-        stats.longestDisconnectedMs = Math.max(
-          stats.longestDisconnectedMs,
-          Date.now() - disconnectedSince,
-        )
-      disconnectedSince = undefined
-    } else if (everConnected && disconnectedSince === undefined) disconnectedSince = Date.now()
-  }
+  const outage = createOutageMeter()
+  const noteStreams = () => outage.note(streams.size > 0)
 
   const checksumOf = (upTo: number) => ops.slice(0, upTo).reduce((sum, op) => (sum + op.n) >>> 0, 0)
   const line = (stream: Stream, value: object) => stream.res.write(`${JSON.stringify(value)}\n`)
@@ -203,6 +189,10 @@ export async function startSyncServiceDouble(options: {
   return {
     url,
     stats,
+    /** Longest stretch (ms) with no stream open, once one had been. */
+    get longestDisconnectedMs() {
+      return outage.longestMs
+    },
     /** Appends a row to the bucket and streams it to every open stream. */
     insert(n: number) {
       ops.push({ opId: ops.length + 1, id: `row-${n}`, n })
@@ -222,11 +212,7 @@ export async function startSyncServiceDouble(options: {
     stop: () =>
       new Promise<void>((resolve) => {
         for (const stream of [...streams]) end(stream)
-        if (disconnectedSince !== undefined)
-          stats.longestDisconnectedMs = Math.max(
-            stats.longestDisconnectedMs,
-            Date.now() - disconnectedSince,
-          )
+        outage.finish()
         server.closeAllConnections()
         server.close(() => resolve())
       }),

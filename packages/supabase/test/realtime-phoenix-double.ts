@@ -15,6 +15,7 @@
 // - `broadcast(n)` sends a broadcast event `row` with `{ n }` to every joined channel: the
 //   sync messages of the soak.
 
+import { createOutageMeter } from '@keyway/core/testing'
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose'
 
 type Frame = [string | null, string | null, string, string, Record<string, unknown>]
@@ -38,8 +39,6 @@ export interface PhoenixDoubleStats {
   injectedCloses: number
   /** Broadcasts sent while no channel of the topic was joined. */
   missedBroadcasts: number
-  /** Longest stretch (ms) with no channel joined, once one had been. */
-  longestUnjoinedMs: number
   /** Tokens the server accepted (join or access_token), in order. */
   acceptedTokens: string[]
   /** For every accepted token: ms of life it had left when it arrived. */
@@ -103,21 +102,11 @@ export function createPhoenixDouble(options: { jwks: JSONWebKeySet; issuer: stri
     expiredChannels: 0,
     injectedCloses: 0,
     missedBroadcasts: 0,
-    longestUnjoinedMs: 0,
     acceptedTokens: [],
     remainingAtArrivalMs: [],
   }
-  let unjoinedSince: number | undefined
-  let everJoined = false
-
-  function noteJoinState() {
-    if (joined.size > 0) {
-      everJoined = true
-      if (unjoinedSince !== undefined)
-        stats.longestUnjoinedMs = Math.max(stats.longestUnjoinedMs, Date.now() - unjoinedSince)
-      unjoinedSince = undefined
-    } else if (everJoined && unjoinedSince === undefined) unjoinedSince = Date.now()
-  }
+  const outage = createOutageMeter()
+  const noteJoinState = () => outage.note(joined.size > 0)
 
   async function verify(token: unknown): Promise<{ exp: number }> {
     if (typeof token !== 'string') throw new Error('no access_token')
@@ -238,9 +227,13 @@ export function createPhoenixDouble(options: { jwks: JSONWebKeySet; issuer: stri
       return all.length
     },
 
+    /** Longest stretch (ms) with no channel joined, once one had been. */
+    get longestUnjoinedMs() {
+      return outage.longestMs
+    },
+
     finish() {
-      if (unjoinedSince !== undefined)
-        stats.longestUnjoinedMs = Math.max(stats.longestUnjoinedMs, Date.now() - unjoinedSince)
+      outage.finish()
       for (const c of joined) clearTimeout(c.expiry)
       joined.clear()
       instance = undefined

@@ -11,6 +11,13 @@ export {
 } from './fake-connector.js'
 export { createMemoryCrossTab, createMemoryStorage } from './memory-tabs.js'
 export {
+  countReasons,
+  createOutageMeter,
+  type OutageMeter,
+  sleep,
+  waitFor,
+} from './real-time.js'
+export {
   runSessionSurvival,
   type SurvivalClient,
   type SurvivalSubject,
