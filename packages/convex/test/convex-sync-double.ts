@@ -14,7 +14,7 @@
 //   `messages:send` (`{ n }`), which fails for a connection without a valid identity.
 
 import { Buffer } from 'node:buffer'
-import { createOutageMeter } from '@keyway/core/testing'
+import { createOutageMeter, DoubleWebSocket } from '@keyway/core/testing'
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose'
 
 interface Identity {
@@ -79,16 +79,7 @@ export function createConvexSyncDouble(options: { jwks: JSONWebKeySet; issuer: s
   /** Tracks the longest stretch with no authenticated connection. */
   const noteAuthState = () => outage.note([...sockets].some((s) => s.identity !== undefined))
 
-  class DoubleSocket {
-    static readonly CONNECTING = 0
-    static readonly OPEN = 1
-    static readonly CLOSING = 2
-    static readonly CLOSED = 3
-    readyState = 0
-    onopen: ((event: unknown) => void) | null = null
-    onmessage: ((event: { data: string }) => void) | null = null
-    onclose: ((event: { code: number; reason: string }) => void) | null = null
-    onerror: ((event: unknown) => void) | null = null
+  class DoubleSocket extends DoubleWebSocket {
     identity: Identity | undefined
     private sessionId = ''
     private version: Version = { querySet: 0, ts: 0, identity: 0 }
@@ -97,27 +88,15 @@ export function createConvexSyncDouble(options: { jwks: JSONWebKeySet; issuer: s
     /** Messages are handled one at a time, in order, as the deployment's sync worker does. */
     private queue = Promise.resolve()
 
-    constructor(readonly url: string) {
+    constructor(url: string) {
+      super(url)
       stats.connections++
       sockets.add(this)
-      setTimeout(() => {
-        if (this.readyState !== 0) return
-        this.readyState = 1
-        this.onopen?.({})
-      }, 1)
     }
 
-    send(data: string) {
-      if (this.readyState !== 1) throw new Error('WebSocket is not open')
+    protected receive(data: string) {
       const message = JSON.parse(data)
       this.queue = this.queue.then(() => this.handle(message))
-    }
-
-    close(code = 1000, reason = '') {
-      if (this.readyState >= 2) return
-      this.readyState = 3
-      this.drop()
-      setTimeout(() => this.onclose?.({ code, reason }), 1)
     }
 
     /** The deployment refuses the current token from now on (a 401 on a live socket). */
@@ -129,7 +108,7 @@ export function createConvexSyncDouble(options: { jwks: JSONWebKeySet; issuer: s
       return true
     }
 
-    private drop() {
+    protected override closed() {
       clearTimeout(this.expiry)
       this.identity = undefined
       sockets.delete(this)
@@ -159,12 +138,7 @@ export function createConvexSyncDouble(options: { jwks: JSONWebKeySet; issuer: s
     }
 
     private reply(message: object, delivered?: () => void) {
-      if (this.readyState !== 1) return
-      const data = JSON.stringify(message)
-      setTimeout(() => {
-        delivered?.()
-        if (this.readyState === 1) this.onmessage?.({ data })
-      }, 1)
+      this.deliver(JSON.stringify(message), delivered)
     }
 
     private transition(next: Partial<Version>) {

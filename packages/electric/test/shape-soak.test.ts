@@ -1,9 +1,6 @@
-import { isChangeMessage, ShapeStream } from '@electric-sql/client'
-import { createSession } from '@keyway/core'
-import { createFakeConnector, createTokenMinter, sleep } from '@keyway/core/testing'
+import { sleep } from '@keyway/core/testing'
 import { expect, it } from 'vitest'
-import { electricAuth } from '../src/index.js'
-import { startShapeDouble } from './shape-double.js'
+import { shapeSetup } from './shape-setup.js'
 
 // Soak: the real ShapeStream over the /v1/shape double, real timers, 20 s tokens, a row every
 // 100 ms, 2 s live long-polls and a 401 for a valid token every 13 s. KEYWAY_SOAK_MS runs it
@@ -19,25 +16,9 @@ const REFRESH_INTERVAL_MIN_MS = (LIFETIME_SEC - 10 - LIFETIME_SEC * 0.1) * 1000
 it(
   `soak (double of Electric's /v1/shape): ${SOAK_MS / 1000} s, ${LIFETIME_SEC} s tokens, a 401 every ${REJECT_EVERY_MS / 1000} s`,
   async () => {
-    const minter = await createTokenMinter()
-    const connector = await createFakeConnector({ minter, lifetimeSec: LIFETIME_SEC })
-    const session = createSession({ connector })
-    const shape = await startShapeDouble({
-      jwks: minter.jwks,
-      issuer: minter.issuer,
+    const { connector, session, shape, inserts, errors, stop } = await shapeSetup({
+      lifetimeSec: LIFETIME_SEC,
       liveTimeoutMs: 2_000,
-    })
-    const errors: unknown[] = []
-    const abort = new AbortController()
-    const stream = new ShapeStream({
-      url: shape.url,
-      params: { table: 'items' },
-      signal: abort.signal,
-      ...electricAuth(session, { onError: (error) => void errors.push(error) }),
-    })
-    const inserts: string[] = []
-    const unsubscribe = stream.subscribe((messages) => {
-      for (const m of messages) if (isChangeMessage(m)) inserts.push(m.key)
     })
 
     const started = Date.now()
@@ -56,10 +37,7 @@ it(
     const deadline = Date.now() + 5_000
     while (inserts.length < inserted && Date.now() < deadline) await sleep(20)
     const elapsedMs = Date.now() - started
-    unsubscribe()
-    abort.abort()
-    await shape.stop()
-    session.dispose()
+    await stop()
 
     const { requests } = shape
     const refused = requests.flatMap((r, i) => (r.status === 401 ? [i] : []))

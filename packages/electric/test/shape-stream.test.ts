@@ -1,61 +1,25 @@
-import { isChangeMessage, ShapeStream } from '@electric-sql/client'
-import { createSession, isKeywayError, type KeywayError, type RefreshPolicy } from '@keyway/core'
-import {
-  createFakeConnector,
-  createTokenMinter,
-  sleep,
-  waitFor as until,
-} from '@keyway/core/testing'
+import { isKeywayError } from '@keyway/core'
+import { sleep, waitFor as until } from '@keyway/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { electricAuth } from '../src/index.js'
-import { startShapeDouble } from './shape-double.js'
+import { shapeSetup } from './shape-setup.js'
 
 // The real ShapeStream (@electric-sql/client 1.5) over real HTTP to a double of /v1/shape
 // behind a JWT-verifying proxy, real timers.
 
-const cleanups: Array<() => unknown> = []
+const running: Array<{ stop(): Promise<void> }> = []
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
+  for (const r of running.splice(0)) await r.stop()
 })
 
-async function shapeSetup(options: {
-  lifetimeSec: number
-  liveTimeoutMs?: number
-  policy?: Partial<RefreshPolicy>
-}) {
-  const minter = await createTokenMinter()
-  const connector = await createFakeConnector({ minter, lifetimeSec: options.lifetimeSec })
-  const session = createSession({ connector, ...options.policy })
-  const shape = await startShapeDouble({
-    jwks: minter.jwks,
-    issuer: minter.issuer,
-    liveTimeoutMs: options.liveTimeoutMs,
-  })
-  const errors: KeywayError[] = []
-  const abort = new AbortController()
-  const stream = new ShapeStream({
-    url: shape.url,
-    params: { table: 'items' },
-    signal: abort.signal,
-    ...electricAuth(session, { onError: (error) => void errors.push(error) }),
-  })
-  /** Every insert the stream delivered, by key, in order: a key twice is a duplicate row. */
-  const inserts: string[] = []
-  const unsubscribe = stream.subscribe((messages) => {
-    for (const m of messages) if (isChangeMessage(m)) inserts.push(m.key)
-  })
-  cleanups.push(
-    () => session.dispose(),
-    () => shape.stop(),
-    () => abort.abort(),
-    () => unsubscribe(),
-  )
-  return { connector, session, shape, stream, inserts, errors }
+async function setup(options: Parameters<typeof shapeSetup>[0]) {
+  const made = await shapeSetup(options)
+  running.push(made)
+  return made
 }
 
 describe('electricAuth with the real ShapeStream over a double of /v1/shape', () => {
   it('syncs and follows live with the session token on every request', async () => {
-    const { shape, inserts, connector } = await shapeSetup({ lifetimeSec: 300 })
+    const { shape, inserts, connector } = await setup({ lifetimeSec: 300 })
     shape.insert(0)
     shape.insert(1)
     await until(() => inserts.length === 2)
@@ -69,7 +33,7 @@ describe('electricAuth with the real ShapeStream over a double of /v1/shape', ()
   })
 
   it('a 401 mid-stream: one rejection, a new token, resumed at the same offset, no duplicate row', async () => {
-    const { shape, inserts, connector, session } = await shapeSetup({
+    const { shape, inserts, connector, session } = await setup({
       lifetimeSec: 300,
       liveTimeoutMs: 300,
     })
@@ -89,7 +53,7 @@ describe('electricAuth with the real ShapeStream over a double of /v1/shape', ()
   })
 
   it('a 403: the stream stops and onError gets a coded KeywayError', async () => {
-    const { shape, errors, stream } = await shapeSetup({ lifetimeSec: 300, liveTimeoutMs: 300 })
+    const { shape, errors, stream } = await setup({ lifetimeSec: 300, liveTimeoutMs: 300 })
     shape.insert(0)
     await until(() => shape.requests.some((r) => r.live))
     shape.answerNext(403)
@@ -104,7 +68,7 @@ describe('electricAuth with the real ShapeStream over a double of /v1/shape', ()
   })
 
   it('a 400: ERR_CONFIG', async () => {
-    const { shape, errors } = await shapeSetup({ lifetimeSec: 300, liveTimeoutMs: 300 })
+    const { shape, errors } = await setup({ lifetimeSec: 300, liveTimeoutMs: 300 })
     shape.answerNext(400)
     await until(() => errors.length === 1)
     expect(isKeywayError(errors[0], 'ERR_CONFIG')).toBe(true)
@@ -112,7 +76,7 @@ describe('electricAuth with the real ShapeStream over a double of /v1/shape', ()
 
   it('the provider is down and the token expired: the stream waits, then resumes', async () => {
     // 8 s tokens refreshed 2 s ahead; the session's backoff capped at 1 s keeps the test short.
-    const { shape, inserts, connector, errors, session } = await shapeSetup({
+    const { shape, inserts, connector, errors, session } = await setup({
       lifetimeSec: 8,
       liveTimeoutMs: 300,
       policy: { minLeadMs: 2_000, backoffCapMs: 1_000, maxCallsPerMinute: 30 },

@@ -15,7 +15,7 @@
 // - `broadcast(n)` sends a broadcast event `row` with `{ n }` to every joined channel: the
 //   sync messages of the soak.
 
-import { createOutageMeter } from '@keyway/core/testing'
+import { createOutageMeter, DoubleWebSocket } from '@keyway/core/testing'
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose'
 
 type Frame = [string | null, string | null, string, string, Record<string, unknown>]
@@ -47,46 +47,22 @@ export interface PhoenixDoubleStats {
 
 let instance: ReturnType<typeof createPhoenixDouble> | undefined
 
-class PhoenixDoubleSocket {
-  static readonly CONNECTING = 0
-  static readonly OPEN = 1
-  static readonly CLOSING = 2
-  static readonly CLOSED = 3
-  readyState = 0
-  binaryType = 'arraybuffer'
-  bufferedAmount = 0
-  onopen: ((event: unknown) => void) | null = null
-  onmessage: ((event: { data: string }) => void) | null = null
-  onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null
-  onerror: ((event: unknown) => void) | null = null
-
-  constructor(readonly url: string) {
-    const server = instance!
-    server.stats.connections++
-    setTimeout(() => {
-      if (this.readyState !== 0) return
-      this.readyState = 1
-      this.onopen?.({})
-    }, 1)
+class PhoenixDoubleSocket extends DoubleWebSocket {
+  constructor(url: string) {
+    super(url)
+    instance!.stats.connections++
   }
 
-  send(data: string) {
-    if (this.readyState !== 1) throw new Error('WebSocket is not open')
+  protected receive(data: string) {
     void instance!.receive(this, JSON.parse(data) as Frame)
   }
 
-  close(code = 1000, reason = '') {
-    if (this.readyState >= 2) return
-    this.readyState = 3
+  protected override closed() {
     instance!.dropSocket(this)
-    setTimeout(() => this.onclose?.({ code, reason, wasClean: true }), 1)
   }
 
-  deliver(frame: Frame) {
-    const data = JSON.stringify(frame)
-    setTimeout(() => {
-      if (this.readyState === 1) this.onmessage?.({ data })
-    }, 1)
+  reply(frame: Frame) {
+    this.deliver(JSON.stringify(frame))
   }
 }
 
@@ -130,14 +106,14 @@ export function createPhoenixDouble(options: { jwks: JSONWebKeySet; issuer: stri
     clearTimeout(channel.expiry)
     if (!joined.delete(channel)) return
     const sub = channel.topic.replace(/^realtime:/, '')
-    channel.socket.deliver([
+    channel.socket.reply([
       channel.joinRef,
       null,
       channel.topic,
       'system',
       { extension: 'system', status: 'error', message, channel: sub },
     ])
-    channel.socket.deliver([channel.joinRef, channel.joinRef, channel.topic, 'phx_close', {}])
+    channel.socket.reply([channel.joinRef, channel.joinRef, channel.topic, 'phx_close', {}])
     noteJoinState()
   }
 
@@ -149,7 +125,7 @@ export function createPhoenixDouble(options: { jwks: JSONWebKeySet; issuer: stri
 
     async receive(socket: PhoenixDoubleSocket, [joinRef, ref, topic, event, payload]: Frame) {
       const reply = (status: 'ok' | 'error', response: Record<string, unknown>) =>
-        socket.deliver([joinRef, ref, topic, 'phx_reply', { status, response }])
+        socket.reply([joinRef, ref, topic, 'phx_reply', { status, response }])
       if (topic === 'phoenix' && event === 'heartbeat') {
         stats.heartbeats++
         return reply('ok', {})
@@ -209,7 +185,7 @@ export function createPhoenixDouble(options: { jwks: JSONWebKeySet; issuer: stri
       const targets = [...joined].filter((c) => c.topic === `realtime:${topic}`)
       if (targets.length === 0) stats.missedBroadcasts++
       for (const c of targets)
-        c.socket.deliver([
+        c.socket.reply([
           c.joinRef,
           null,
           c.topic,

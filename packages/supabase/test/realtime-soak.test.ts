@@ -1,9 +1,6 @@
-import { createSession } from '@keyway/core'
-import { createFakeConnector, createTokenMinter, sleep } from '@keyway/core/testing'
-import { createClient } from '@supabase/supabase-js'
+import { sleep } from '@keyway/core/testing'
 import { expect, it } from 'vitest'
-import { subscribeRealtime, supabaseAccessToken } from '../src/index.js'
-import { createPhoenixDouble } from './realtime-phoenix-double.js'
+import { realtimeSetup } from './realtime-setup.js'
 
 // Soak: supabase-js's real RealtimeClient over the Phoenix double, real timers, 20 s tokens,
 // 5 s heartbeats, a broadcast every 100 ms and the server closing the channel for its token
@@ -20,26 +17,10 @@ const REFRESH_INTERVAL_MIN_MS = (LIFETIME_SEC - 10 - LIFETIME_SEC * 0.1) * 1000
 it(
   `soak (double of the Realtime Phoenix protocol): ${SOAK_MS / 1000} s, ${LIFETIME_SEC} s tokens, ${HEARTBEAT_MS / 1000} s heartbeats, a channel closed for its token every ${CLOSE_EVERY_MS / 1000} s`,
   async () => {
-    const minter = await createTokenMinter()
-    const connector = await createFakeConnector({ minter, lifetimeSec: LIFETIME_SEC })
-    const session = createSession({ connector })
-    const server = createPhoenixDouble({ jwks: minter.jwks, issuer: minter.issuer })
-    const supabase = createClient('http://127.0.0.1:54321', 'anon-key', {
-      accessToken: supabaseAccessToken(session, { minValidityMs: HEARTBEAT_MS + 5_000 }),
-      realtime: { transport: server.Transport as never, heartbeatIntervalMs: HEARTBEAT_MS },
+    const { connector, session, server, rows, statuses, stop } = await realtimeSetup({
+      lifetimeSec: LIFETIME_SEC,
+      heartbeatMs: HEARTBEAT_MS,
     })
-    const rows: number[] = []
-    const statuses: string[] = []
-    const stop = subscribeRealtime(
-      session,
-      () =>
-        supabase
-          .channel('room')
-          .on('broadcast', { event: 'row' }, ({ payload }) =>
-            rows.push((payload as { n: number }).n),
-          ),
-      (status) => statuses.push(status),
-    )
     while (!statuses.includes('SUBSCRIBED')) await sleep(10)
 
     const started = Date.now()
@@ -60,9 +41,6 @@ it(
     const elapsedMs = Date.now() - started
     const statusesDuring = [...statuses]
     await stop()
-    supabase.realtime.disconnect()
-    server.finish()
-    session.dispose()
 
     const { stats } = server
     const calls = connector.callCount

@@ -1,68 +1,26 @@
-import { createSession, decodeJwt, isKeywayError, type Session } from '@keyway/core'
-import {
-  createFakeConnector,
-  createTokenMinter,
-  type FakeConnector,
-  sleep,
-  waitFor as until,
-} from '@keyway/core/testing'
-import { createClient, type SupabaseClient } from '@supabase/supabase-js'
+import { decodeJwt, isKeywayError } from '@keyway/core'
+import { sleep, waitFor as until } from '@keyway/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { subscribeRealtime, supabaseAccessToken } from '../src/index.js'
-import { createPhoenixDouble } from './realtime-phoenix-double.js'
+import { realtimeSetup } from './realtime-setup.js'
 
 // supabase-js's real RealtimeClient (realtime-js 2.119) over a double of the Realtime server's
 // Phoenix socket, real timers. Short heartbeats and short tokens keep it to seconds.
 
-const cleanups: Array<() => unknown> = []
+const running: Array<{ stop(): Promise<void> }> = []
 afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c()
+  for (const r of running.splice(0)) await r.stop()
 })
 
-async function realtimeSetup(options: { lifetimeSec: number; heartbeatMs: number }) {
-  const minter = await createTokenMinter()
-  const connector: FakeConnector = await createFakeConnector({
-    minter,
-    lifetimeSec: options.lifetimeSec,
-  })
-  const session: Session = createSession({ connector })
-  const server = createPhoenixDouble({ jwks: minter.jwks, issuer: minter.issuer })
-  const supabase: SupabaseClient = createClient('http://127.0.0.1:54321', 'anon-key', {
-    accessToken: supabaseAccessToken(session, { minValidityMs: options.heartbeatMs + 5_000 }),
-    realtime: {
-      transport: server.Transport as never,
-      heartbeatIntervalMs: options.heartbeatMs,
-    },
-  })
-  const rows: number[] = []
-  const statuses: string[] = []
-  const errors: unknown[] = []
-  const stop = subscribeRealtime(
-    session,
-    () =>
-      supabase
-        .channel('room')
-        .on('broadcast', { event: 'row' }, ({ payload }) =>
-          rows.push((payload as { n: number }).n),
-        ),
-    (status, error) => {
-      statuses.push(status)
-      if (error) errors.push(error)
-    },
-  )
-  cleanups.push(
-    () => session.dispose(),
-    () => server.finish(),
-    () => supabase.realtime.disconnect(),
-    () => stop(),
-  )
-  return { connector, session, server, supabase, rows, statuses, errors }
+async function setup(options: Parameters<typeof realtimeSetup>[0]) {
+  const made = await realtimeSetup(options)
+  running.push(made)
+  return made
 }
 
 describe('Supabase Realtime with keyway, over a double of the Phoenix protocol', () => {
   it('every token handed to Realtime outlives the next heartbeat', async () => {
     // 12 s tokens, 3 s heartbeats: each heartbeat asks for a token with 8 s left.
-    const { server, statuses, connector } = await realtimeSetup({
+    const { server, statuses, connector } = await setup({
       lifetimeSec: 12,
       heartbeatMs: 3_000,
     })
@@ -80,7 +38,7 @@ describe('Supabase Realtime with keyway, over a double of the Phoenix protocol',
   }, 15_000)
 
   it('a channel the server closes for its token is subscribed again, once, with a new token', async () => {
-    const { server, session, statuses, rows } = await realtimeSetup({
+    const { server, session, statuses, rows } = await setup({
       lifetimeSec: 300,
       heartbeatMs: 25_000,
     })
@@ -99,7 +57,7 @@ describe('Supabase Realtime with keyway, over a double of the Phoenix protocol',
   })
 
   it('closed again before it was subscribed: no loop, CHANNEL_ERROR with ERR_REJECTED', async () => {
-    const { server, statuses, errors } = await realtimeSetup({
+    const { server, statuses, errors } = await setup({
       lifetimeSec: 300,
       heartbeatMs: 25_000,
     })
@@ -115,7 +73,7 @@ describe('Supabase Realtime with keyway, over a double of the Phoenix protocol',
   })
 
   it('signed out: Realtime gets no user token (supabase-js falls back to the anon key)', async () => {
-    const { connector, session, supabase, statuses } = await realtimeSetup({
+    const { connector, session, supabase, statuses } = await setup({
       lifetimeSec: 300,
       heartbeatMs: 25_000,
     })

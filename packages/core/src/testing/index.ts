@@ -4,6 +4,7 @@ export {
   fetchOptions,
   runConnectorConformance,
 } from './conformance.js'
+export { DoubleWebSocket } from './double-socket.js'
 export {
   createFakeConnector,
   type FakeConnector,
