@@ -64,5 +64,6 @@ export default [
   // Sync engine adapters: the engine's client is the app's, kept external.
   spoke('convex', 1000, ['convex']),
   spoke('electric', 1000, ['@electric-sql']),
+  spoke('powersync', 1000, ['@powersync']),
   spoke('browser', 2500, []),
 ]
