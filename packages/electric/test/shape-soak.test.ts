@@ -67,6 +67,9 @@ it(
     // Only the injected 401s: no request ever went out with an expired token.
     expect(refused.length).toBe(injected)
     expect(resumedAtSameOffset.length).toBe(injected)
+    // Electric's own retry waits up to 1 s (its backoff's first delay, full jitter); keyway
+    // adds only the connector call.
+    expect(Math.max(0, ...unauthorizedMs)).toBeLessThan(1_500)
     expect(errors).toEqual([])
     expect(calls).toBeLessThanOrEqual(budget)
   },
