@@ -17,28 +17,44 @@ afterAll(() => server.close())
 
 const PASSWORD = 'correct horse battery'
 let devices = 0
-function device() {
-  const fetch = cookieFetch()
-  const client = createAuthClient({
+/** A Better Auth client over a cookie jar: a new jar is a new device, a shared one another tab. */
+function clientOn(fetch: typeof globalThis.fetch) {
+  return createAuthClient({
     baseURL: server.url,
     plugins: [jwtClient()],
     fetchOptions: { customFetchImpl: fetch },
   })
+}
+/** What the session atom does when it mounts in a browser (or polls): ask for the session. */
+const pollSession = (client: ReturnType<typeof clientOn>) =>
+  client.$store.atoms.session!.get().refetch() as Promise<void>
+
+function device() {
+  const fetch = cookieFetch()
+  const client = clientOn(fetch)
   const run = ++devices
   const signIn = async (user: string) => {
     const email = `${user}-${run}@keyway.test`
     const up = await client.signUp.email({ email, password: PASSWORD, name: user })
     if (up.error) await client.signIn.email({ email, password: PASSWORD })
   }
-  return { client, signIn }
+  // Another tab of this device: a new client on the same cookies, whose session atom asks the
+  // server who is signed in as soon as it mounts (Node has no mount fetch: started by hand).
+  const anotherTab = () => {
+    const tab = clientOn(fetch)
+    void pollSession(tab)
+    return betterAuthConnector(tab)
+  }
+  return { client, signIn, anotherTab }
 }
 
 runConnectorConformance({
   name: 'better-auth (real Better Auth server in-process)',
   async setup() {
-    const { client, signIn } = device()
+    const { client, signIn, anotherTab } = device()
     return {
       connector: betterAuthConnector(client),
+      another: anotherTab,
       controls: {
         signIn,
         signOut: async () => {
@@ -51,6 +67,7 @@ runConnectorConformance({
           const { data } = await client.getSession()
           server.revokeSessions(data!.user.id)
         },
+        poll: () => pollSession(client),
       },
     }
   },

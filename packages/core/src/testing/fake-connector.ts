@@ -26,7 +26,7 @@ export interface FakeConnector extends Connector {
   readonly minter: TokenMinter
   /** Tokens minted so far, in order. */
   readonly minted: string[]
-  /** Changes the provider's user (`null` signs out) and tells subscribers. */
+  /** Changes the provider's user (`null` signs out) and tells subscribers who it is now. */
   setUser(user: string | null): void
   /** Makes the next `times` calls throw `error`. */
   failNext(error: unknown, times?: number): void
@@ -66,7 +66,7 @@ export async function createFakeConnector(
   let cached: { token: string; exp: number; user: string } | undefined
   const calls: FetchCredentialsOptions[] = []
   const minted: string[] = []
-  const listeners = new Set<() => void>()
+  const listeners = new Set<(userId?: string | null) => void>()
   const failures: unknown[] = []
   let persistentFailure: { error: unknown } | undefined
   let holds: Array<Promise<void>> = []
@@ -124,7 +124,8 @@ export async function createFakeConnector(
     setUser(next) {
       user = next
       cached = undefined
-      for (const l of [...listeners]) l()
+      // Like a real connector: the provider's user, as the session compares it with its own.
+      for (const l of [...listeners]) l(next)
     },
     failNext(error, times = 1) {
       for (let i = 0; i < times; i++) failures.push(error)

@@ -11,6 +11,12 @@ export {
 } from './fake-connector.js'
 export { createMemoryCrossTab, createMemoryStorage } from './memory-tabs.js'
 export {
+  type ErrorMappingSubject,
+  PROVIDER_FAILURES,
+  type ProviderFailure,
+  runErrorMapping,
+} from './provider-failures.js'
+export {
   runSessionSurvival,
   type SurvivalClient,
   type SurvivalSubject,
