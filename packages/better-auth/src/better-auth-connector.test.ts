@@ -1,5 +1,9 @@
 import { createSession } from '@keyway/core'
-import { createTestPlatform, runConnectorConformance } from '@keyway/core/testing'
+import {
+  createTestPlatform,
+  runConnectorConformance,
+  runErrorMapping,
+} from '@keyway/core/testing'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
@@ -7,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBetterAuth } from '../test/better-auth-server.js'
 import { cookieFetch } from '../test/cookie-fetch.js'
 import { betterAuthConnector } from './better-auth-connector.js'
+import { toKeywayBetterAuthError } from './better-auth-errors.js'
 
 // A real Better Auth server in-process (jwt plugin); its JWTs verified against its JWKS.
 let server: Awaited<ReturnType<typeof startBetterAuth>>
@@ -118,4 +123,20 @@ describe('betterAuthConnector (real Better Auth server)', () => {
     expect(session.getSnapshot().counters.fetches).toBe(fetches)
     session.dispose()
   })
+})
+
+// better-fetch answers HTTP errors as `{ status, statusText }` and lets a failed fetch throw.
+const answered = (status: number, statusText: string) => ({ status, statusText })
+runErrorMapping({
+  name: 'toKeywayBetterAuthError (better-fetch error shapes)',
+  map: toKeywayBetterAuthError,
+  failures: {
+    network: [new TypeError('fetch failed'), answered(0, '')],
+    timeout: [], // better-fetch has no timeout unless the app sets one: the session's 15 s applies
+    serverError: [answered(500, 'Internal Server Error'), answered(503, 'Service Unavailable')],
+    rateLimited: [answered(429, 'Too Many Requests')],
+    rateLimitedFor7s: [], // the error carries no headers: Retry-After does not reach the client
+    revoked: [], // a revoked session answers 401: the connector answers null (signed out)
+    setup: [answered(404, 'Not Found'), answered(400, 'Bad Request')],
+  },
 })
