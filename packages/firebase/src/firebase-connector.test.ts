@@ -1,6 +1,10 @@
 import { createSession, isKeywayError } from '@keyway/core'
-import { createTestPlatform, runConnectorConformance } from '@keyway/core/testing'
-import { deleteApp, initializeApp } from 'firebase/app'
+import {
+  createTestPlatform,
+  runConnectorConformance,
+  runErrorMapping,
+} from '@keyway/core/testing'
+import { deleteApp, FirebaseError, initializeApp } from 'firebase/app'
 import {
   type Auth,
   connectAuthEmulator,
@@ -13,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ID, startAuthEmulator } from '../test/auth-emulator.js'
 import { startTcpProxy } from '../test/tcp-proxy.js'
 import { firebaseConnector } from './firebase-connector.js'
+import { toKeywayFirebaseError } from './firebase-errors.js'
 
 // The real Firebase Auth emulator (firebase-tools) on loopback; the SDK reaches it through a
 // TCP proxy that can cut it off, so an outage needs no restart.
@@ -63,6 +68,10 @@ runConnectorConformance({
         outage: async (down) => (down ? proxy.down() : proxy.up()),
         revoke: async () => {
           await emulator.disableUser(auth.currentUser!.uid)
+        },
+        // Firebase's own refresh: during an outage it fails and keeps the user.
+        poll: async () => {
+          await auth.currentUser?.getIdToken(true).catch(() => undefined)
         },
       },
     }
@@ -137,4 +146,21 @@ describe('a Session on firebaseConnector (real Auth emulator)', () => {
     session.dispose()
     await deleteApp(auth.app)
   })
+})
+
+const firebaseError = (code: string) => new FirebaseError(code, `Firebase: Error (${code}).`)
+runErrorMapping({
+  name: 'toKeywayFirebaseError (FirebaseError from firebase/app)',
+  map: toKeywayFirebaseError,
+  failures: {
+    network: [firebaseError('auth/network-request-failed')],
+    timeout: [firebaseError('auth/timeout')],
+    serverError: [firebaseError('auth/internal-error')],
+    rateLimited: [firebaseError('auth/too-many-requests')],
+    rateLimitedFor7s: [], // FirebaseError carries no Retry-After
+    revoked: ['auth/user-disabled', 'auth/user-token-expired', 'auth/user-not-found'].map(
+      firebaseError,
+    ),
+    setup: [firebaseError('auth/invalid-api-key'), firebaseError('auth/app-not-authorized')],
+  },
 })

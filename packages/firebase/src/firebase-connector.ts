@@ -2,6 +2,14 @@ import { type Connector, raceSignal } from '@keyway/core'
 import { type Auth, onIdTokenChanged } from 'firebase/auth'
 import { toKeywayFirebaseError } from './firebase-errors.js'
 
+/**
+ * Options of {@link firebaseConnector}.
+ *
+ * @example
+ * ```ts
+ * const options: FirebaseConnectorOptions = { id: 'firebase-eu' }
+ * ```
+ */
 export interface FirebaseConnectorOptions {
   /** Connector id. Default `'firebase'`. */
   id?: string
@@ -13,7 +21,7 @@ export interface FirebaseConnectorOptions {
  *
  * - waits for `authStateReady()` first, so a restored session is never answered as signed out;
  * - `forceRefresh` maps to `getIdToken(true)`;
- * - `subscribe` fires when the signed-in user changes (not on Firebase's own token refreshes).
+ * - `subscribe` tells the signed-in user's uid (or `null`) on every `onIdTokenChanged`.
  *
  * @example
  * ```ts
@@ -37,17 +45,9 @@ export const firebaseConnector = (auth: Auth, options: FirebaseConnectorOptions 
       }
     },
     subscribe(onChange) {
-      let uid: string | null | undefined
-      return onIdTokenChanged(auth, (user) => {
-        const next = user?.uid ?? null
-        // The first call reports the current state; token refreshes keep the same uid.
-        if (uid === undefined || next === uid) {
-          uid = next
-          return
-        }
-        uid = next
-        onChange()
-      })
+      // Every report carries the user (its tokens' `sub` is the uid); the session decides
+      // what is a change. A failed refresh reports nothing: Firebase keeps its user.
+      return onIdTokenChanged(auth, (user) => onChange(user?.uid ?? null))
     },
     signOut: () => auth.signOut(),
   }) satisfies Connector

@@ -118,7 +118,9 @@ export function describeUserChangeRule(subject: ConformanceSubject): void {
       await providerSettles(seen, 0)
       const before = seen.events.length
       await controls.outage(true)
-      await controls.poll?.()
+      // An SDK may retry inside its poll for long (supabase-js: up to 30 s): 2 s are enough
+      // for its first failure to arrive.
+      await Promise.race([controls.poll?.(), new Promise((r) => setTimeout(r, 2_000))])
       await providerSettles(seen, before)
       // Nothing the provider said while it could not be reached may read as "nobody".
       expect(seen.events.slice(before)).not.toContain(null)
