@@ -15,6 +15,11 @@ export interface FakeConnectorOptions {
   minter?: TokenMinter
   /** The test platform's `track`, so its fake clock waits for token signing. */
   track?: <T>(work: Promise<T>) => Promise<T>
+  /**
+   * Tell each new subscriber the current user at once (in a microtask), as Firebase's
+   * `onIdTokenChanged` and Clerk's `addListener` do. Default `false`.
+   */
+  reportOnSubscribe?: boolean
 }
 
 export interface FakeConnector extends Connector {
@@ -115,6 +120,7 @@ export async function createFakeConnector(
       }
     },
     subscribe(onChange) {
+      if (options.reportOnSubscribe) queueMicrotask(() => onChange(user))
       listeners.add(onChange)
       return () => listeners.delete(onChange)
     },
