@@ -1,6 +1,14 @@
 import { type Connector, type Credentials, KeywayError } from '@keyway/core'
-import { parseRetryAfter } from './retry-after.js'
+import { toKeywayHttpError } from './http-errors.js'
 
+/**
+ * Options of {@link httpConnector}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpConnectorOptions = { url: '/api/token', credentials: 'same-origin' }
+ * ```
+ */
 export interface HttpConnectorOptions {
   /** The app's token endpoint. It answers `{ token, expiresAt?, endpoint? }`. */
   url: string | URL
@@ -53,19 +61,11 @@ export const httpConnector = (options: HttpConnectorOptions) =>
       } catch (cause) {
         if (signal.aborted)
           throw new KeywayError('ERR_ABORTED', 'The token request was aborted', { cause })
+        // Whatever fetch threw, the request did not get an answer: transient.
         throw new KeywayError('ERR_NETWORK', 'The token endpoint could not be reached', { cause })
       }
       if (response.status === 401 || response.status === 403) return null
-      if (!response.ok) {
-        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
-        const transient =
-          response.status === 429 || response.status === 408 || response.status >= 500
-        throw new KeywayError('ERR_PROVIDER', `The token endpoint answered ${response.status}`, {
-          transient,
-          response,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        })
-      }
+      if (!response.ok) throw toKeywayHttpError(response)
       const body = (await response.json().catch(() => undefined)) as
         | Partial<Credentials>
         | undefined
