@@ -1,9 +1,5 @@
 import { createSession } from '@keyway/core'
-import {
-  createTestPlatform,
-  runConnectorConformance,
-  runErrorMapping,
-} from '@keyway/core/testing'
+import { createTestPlatform, runConnectorConformance, runErrorMapping } from '@keyway/core/testing'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
 import { createRemoteJWKSet, jwtVerify } from 'jose'

@@ -1,9 +1,5 @@
 import { createSession, isKeywayError } from '@keyway/core'
-import {
-  createTestPlatform,
-  runConnectorConformance,
-  runErrorMapping,
-} from '@keyway/core/testing'
+import { createTestPlatform, runConnectorConformance, runErrorMapping } from '@keyway/core/testing'
 import { deleteApp, FirebaseError, initializeApp } from 'firebase/app'
 import {
   type Auth,

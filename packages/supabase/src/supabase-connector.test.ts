@@ -1,9 +1,5 @@
 import { createSession, isKeywayError } from '@keyway/core'
-import {
-  createTestPlatform,
-  runConnectorConformance,
-  runErrorMapping,
-} from '@keyway/core/testing'
+import { createTestPlatform, runConnectorConformance, runErrorMapping } from '@keyway/core/testing'
 import {
   AuthApiError,
   AuthRetryableFetchError,
@@ -189,7 +185,10 @@ runErrorMapping({
     // auth-js: a fetch that threw is status 0; 5xx (and Cloudflare 52x) are retryable too.
     network: [new AuthRetryableFetchError('fetch failed', 0)],
     timeout: [], // auth-js sets no timeout of its own: the session's 15 s applies
-    serverError: [new AuthRetryableFetchError('Bad Gateway', 502), new AuthRetryableFetchError('', 503)],
+    serverError: [
+      new AuthRetryableFetchError('Bad Gateway', 502),
+      new AuthRetryableFetchError('', 503),
+    ],
     rateLimited: [new AuthApiError('Request rate limit reached', 429, 'over_request_rate_limit')],
     rateLimitedFor7s: [], // AuthApiError carries no Retry-After
     revoked: [

@@ -32,13 +32,17 @@ export function toKeywaySupabaseError(error: unknown): KeywayError {
   const detail = e?.code ? ` (${e.code})` : typeof e?.status === 'number' ? ` (${e.status})` : ''
   if (e?.name === 'AuthRetryableFetchError' && !e.status)
     return new KeywayError('ERR_NETWORK', 'Supabase Auth could not be reached', { cause: error })
-  if ((e?.code && REVOKED.has(e.code)) || (e?.name === 'AuthApiError' && e.status === 400 && !e.code))
+  if (
+    (e?.code && REVOKED.has(e.code)) ||
+    (e?.name === 'AuthApiError' && e.status === 400 && !e.code)
+  )
     return new KeywayError('ERR_REVOKED', `Supabase ended the session${detail}`, {
       transient: false,
       cause: error,
     })
   const status = e?.name === 'AuthApiError' ? e.status : undefined
-  const setup = status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429
+  const setup =
+    status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429
   return new KeywayError('ERR_PROVIDER', `Supabase Auth failed${detail}`, {
     transient: !setup,
     cause: error,
