@@ -27,7 +27,13 @@ export interface OidcServerOptions {
   routes?: Configuration['routes']
   /** Issuer with a trailing slash (`https://tenant.auth0.com/` style). */
   issuerTrailingSlash?: boolean
+  /** A path after the origin in the issuer, e.g. Keycloak's `/realms/<realm>`. */
+  issuerPath?: string
+  /** Wraps the provider's request handler, e.g. to give its tokens another provider's shape. */
+  wrapHandler?: (handler: Handler) => Handler
 }
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
 export type OidcServer = Awaited<ReturnType<typeof startOidcServer>>
 
@@ -39,7 +45,7 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
   const disabled = new Set<string>()
   const grantsOf = new Map<string, string[]>()
   const state = { down: false, tokenRequests: 0 }
-  let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {}
+  let handler: Handler = () => {}
 
   const server = createServer((req, res) => {
     if (state.down) return void req.socket.destroy()
@@ -54,7 +60,7 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const issuer = options.issuerTrailingSlash ? `${url}/` : url
+  const issuer = `${url}${options.issuerPath ?? ''}${options.issuerTrailingSlash ? '/' : ''}`
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
   const provider = new Provider(issuer, {
@@ -107,7 +113,7 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
         : { accountId: sub, claims: () => ({ sub, name: sub, email: `${sub}@keyway.test` }) },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   })
-  handler = provider.callback()
+  handler = options.wrapHandler ? options.wrapHandler(provider.callback()) : provider.callback()
 
   // The test scripts a first-party login: one step signs `user` in and grants every scope.
   async function finishInteraction(req: IncomingMessage, res: ServerResponse, user: string) {
