@@ -21,6 +21,7 @@ export const PROVIDER_SDKS = {
   auth0: ['@auth0'],
   'better-auth': ['better-auth', '@better-auth', '@better-fetch', 'nanostores'],
   oidc: ['oidc-client-ts'],
+  keycloak: ['keycloak-js'],
 }
 
 /** `packages/<name>/dist/index.js`, and whether it holds any code. */

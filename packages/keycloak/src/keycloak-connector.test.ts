@@ -6,7 +6,7 @@ import {
   runErrorMapping,
   runSessionSurvival,
 } from '@keyway/core/testing'
-import Keycloak, { NetworkError } from 'keycloak-js'
+import * as keycloakJs from 'keycloak-js'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type OidcServer, startOidcServer, survivalSubject } from '../../oidc/test/oidc-server.js'
 import { jwtRefreshTokens } from '../test/jwt-refresh-tokens.js'
@@ -21,14 +21,19 @@ import { toKeywayKeycloakError } from './keycloak-errors.js'
 // browser adapter ('cordova'): the test opens the "browser window" headlessly and hands
 // keycloak-js the redirect back, so a user can sign in (and switch) without a page load.
 // keycloak-js 26 calls Promise.withResolvers (every browser since 2024; Node only from 22).
-Promise.withResolvers ??= <T>() => {
-  let resolve!: (value: T | PromiseLike<T>) => void
+;(Promise as { withResolvers?: unknown }).withResolvers ??= () => {
+  let resolve!: (value: unknown) => void
   let reject!: (reason?: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
+  const promise = new Promise((res, rej) => {
     resolve = res
     reject = rej
   })
   return { promise, resolve, reject }
+}
+const Keycloak = keycloakJs.default
+// keycloak-js exports its NetworkError class at runtime, but not in its .d.ts.
+const { NetworkError } = keycloakJs as unknown as {
+  NetworkError: new (message: string, options: { response: Response }) => Error
 }
 
 const REALM = 'keyway'
