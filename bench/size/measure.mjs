@@ -22,6 +22,7 @@ export const PROVIDER_SDKS = {
   'better-auth': ['better-auth', '@better-auth', '@better-fetch', 'nanostores'],
   oidc: ['oidc-client-ts'],
   keycloak: ['keycloak-js'],
+  entra: ['@azure'],
 }
 
 /** `packages/<name>/dist/index.js`, and whether it holds any code. */

@@ -187,7 +187,10 @@ describe('entraConnector (MSAL.js against oidc-provider on Entra ID paths)', () 
 // msal-common's NetworkError is not exported by msal-browser: an AuthError named so, with the
 // `httpStatus` of a response it could not read (none when the request never got an answer).
 const networkError = (httpStatus?: number) =>
-  Object.assign(new BrowserAuthError('post_request_failed'), { name: 'NetworkError', httpStatus })
+  Object.assign(new BrowserAuthError('post_request_failed', ''), {
+    name: 'NetworkError',
+    httpStatus,
+  })
 const serverError = (code: string, status: number) =>
   new ServerError(code, '', code, '', '', status)
 runErrorMapping({
@@ -196,11 +199,11 @@ runErrorMapping({
   failures: {
     network: [
       networkError(),
-      new BrowserAuthError('post_request_failed'),
-      new BrowserAuthError('no_network_connectivity'),
+      new BrowserAuthError('post_request_failed', ''),
+      new BrowserAuthError('no_network_connectivity', ''),
       new TypeError('Failed to fetch'),
     ],
-    timeout: [new BrowserAuthError('timed_out')],
+    timeout: [new BrowserAuthError('timed_out', '')],
     serverError: [
       serverError('server_error', 500),
       serverError('temporarily_unavailable', 503),
