@@ -1,5 +1,10 @@
 import { createSession, isKeywayError } from '@keyway/core'
-import { createTestPlatform, runConnectorConformance, runErrorMapping } from '@keyway/core/testing'
+import {
+  createTestPlatform,
+  runConnectorConformance,
+  runErrorMapping,
+  runSessionSurvival,
+} from '@keyway/core/testing'
 import { deleteApp, FirebaseError, initializeApp } from 'firebase/app'
 import {
   type Auth,
@@ -12,7 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ID, startAuthEmulator } from '../test/auth-emulator.js'
 import { startTcpProxy } from '../test/tcp-proxy.js'
-import { firebaseConnector } from './firebase-connector.js'
+import { type FirebaseAuthLike, firebaseConnector } from './firebase-connector.js'
 import { toKeywayFirebaseError } from './firebase-errors.js'
 
 // The real Firebase Auth emulator (firebase-tools) on loopback; the SDK reaches it through a
@@ -159,4 +164,69 @@ runErrorMapping({
     ),
     setup: [firebaseError('auth/invalid-api-key'), firebaseError('auth/app-not-authorized')],
   },
+})
+
+// Firebase on React Native. @react-native-firebase/auth is a native module: its JS layer
+// calls into iOS/Android and does not load in Node. The connector is typed against its real
+// `Auth` (examples/react-native/src/firebase.ts type-checks `firebaseConnector(getAuth())`);
+// here it runs over a thin adapter that exposes exactly those members, answered by the
+// firebase JS SDK against the same Auth emulator.
+function asReactNativeFirebase(auth: Auth): FirebaseAuthLike {
+  return {
+    get currentUser() {
+      return auth.currentUser
+    },
+    authStateReady: () => auth.authStateReady(),
+    onIdTokenChanged: (next) => auth.onIdTokenChanged(next),
+    signOut: () => auth.signOut(),
+  }
+}
+const RN =
+  'firebase on React Native (RNFB types; thin adapter to the firebase JS SDK, real Auth emulator)'
+
+runConnectorConformance({
+  name: RN,
+  async setup() {
+    const auth = newAuth()
+    const run = ++apps
+    return {
+      connector: firebaseConnector(asReactNativeFirebase(auth)),
+      controls: {
+        signIn: (user) => signIn(auth, `rn-${user}-${run}@keyway.test`),
+        signOut: () => auth.signOut(),
+        beforeForceRefresh: secondTick,
+        outage: async (down) => (down ? proxy.down() : proxy.up()),
+        revoke: async () => {
+          await emulator.disableUser(auth.currentUser!.uid)
+        },
+        poll: async () => {
+          await auth.currentUser?.getIdToken(true).catch(() => undefined)
+        },
+      },
+    }
+  },
+  teardown: async () => {
+    proxy.up()
+  },
+})
+
+runSessionSurvival({
+  name: RN,
+  async signedIn(user) {
+    const auth = newAuth()
+    const run = ++apps
+    await signIn(auth, `rn-${user}-${run}@keyway.test`)
+    return {
+      connector: firebaseConnector(asReactNativeFirebase(auth)),
+      async switchTo(next) {
+        await signIn(auth, `rn-${next}-${run}@keyway.test`)
+        return auth.currentUser!.uid
+      },
+      async revoke() {
+        await emulator.disableUser(auth.currentUser!.uid)
+        await secondTick()
+      },
+    }
+  },
+  outage: async (down) => (down ? proxy.down() : proxy.up()),
 })
