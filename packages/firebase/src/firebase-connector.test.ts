@@ -1,5 +1,6 @@
 import { createSession, isKeywayError } from '@keyway/core'
 import {
+  type ConformanceSubject,
   createTestPlatform,
   runConnectorConformance,
   runErrorMapping,
@@ -55,32 +56,37 @@ async function signIn(auth: Auth, email: string) {
 // iat has one-second resolution: let it tick so a forced token differs.
 const secondTick = (): Promise<void> => new Promise((r) => setTimeout(r, 1_100))
 
-runConnectorConformance({
-  name: 'firebase (real Auth emulator)',
-  async setup() {
-    const auth = newAuth()
-    const run = ++apps
-    return {
-      connector: firebaseConnector(auth),
-      controls: {
-        signIn: (user) => signIn(auth, `${user}-${run}@keyway.test`),
-        signOut: () => auth.signOut(),
-        beforeForceRefresh: secondTick,
-        outage: async (down) => (down ? proxy.down() : proxy.up()),
-        revoke: async () => {
-          await emulator.disableUser(auth.currentUser!.uid)
+/** The conformance subject over the emulator; `over` is the Auth the connector sees. */
+function emulatorSubject(name: string, over: (auth: Auth) => FirebaseAuthLike): ConformanceSubject {
+  return {
+    name,
+    async setup() {
+      const auth = newAuth()
+      const run = ++apps
+      return {
+        connector: firebaseConnector(over(auth)),
+        controls: {
+          signIn: (user) => signIn(auth, `${user}-${run}@keyway.test`),
+          signOut: () => auth.signOut(),
+          beforeForceRefresh: secondTick,
+          outage: async (down) => (down ? proxy.down() : proxy.up()),
+          revoke: async () => {
+            await emulator.disableUser(auth.currentUser!.uid)
+          },
+          // Firebase's own refresh: during an outage it fails and keeps the user.
+          poll: async () => {
+            await auth.currentUser?.getIdToken(true).catch(() => undefined)
+          },
         },
-        // Firebase's own refresh: during an outage it fails and keeps the user.
-        poll: async () => {
-          await auth.currentUser?.getIdToken(true).catch(() => undefined)
-        },
-      },
-    }
-  },
-  teardown: async () => {
-    proxy.up()
-  },
-})
+      }
+    },
+    teardown: async () => {
+      proxy.up()
+    },
+  }
+}
+
+runConnectorConformance(emulatorSubject('firebase (real Auth emulator)', (auth) => auth))
 
 describe('a Session on firebaseConnector (real Auth emulator)', () => {
   it('the emulator stops mid-session: token kept, status unchanged; restarted: recovers', async () => {
@@ -184,31 +190,7 @@ function asReactNativeFirebase(auth: Auth): FirebaseAuthLike {
 const RN =
   'firebase on React Native (RNFB types; thin adapter to the firebase JS SDK, real Auth emulator)'
 
-runConnectorConformance({
-  name: RN,
-  async setup() {
-    const auth = newAuth()
-    const run = ++apps
-    return {
-      connector: firebaseConnector(asReactNativeFirebase(auth)),
-      controls: {
-        signIn: (user) => signIn(auth, `rn-${user}-${run}@keyway.test`),
-        signOut: () => auth.signOut(),
-        beforeForceRefresh: secondTick,
-        outage: async (down) => (down ? proxy.down() : proxy.up()),
-        revoke: async () => {
-          await emulator.disableUser(auth.currentUser!.uid)
-        },
-        poll: async () => {
-          await auth.currentUser?.getIdToken(true).catch(() => undefined)
-        },
-      },
-    }
-  },
-  teardown: async () => {
-    proxy.up()
-  },
-})
+runConnectorConformance(emulatorSubject(RN, asReactNativeFirebase))
 
 runSessionSurvival({
   name: RN,

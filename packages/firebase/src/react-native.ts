@@ -1,5 +1,5 @@
-// The React Native entry: the connector and its error mapper, without the firebase JS SDK
-// (`upgradeAnonymousUser` imports `firebase/auth`, which a React Native Firebase app does not have).
+// The connector and its error mapper, importing no Firebase SDK: the whole package on React
+// Native (`upgradeAnonymousUser`, in the main entry, imports `firebase/auth`).
 export {
   type FirebaseAuthLike,
   type FirebaseConnectorOptions,
