@@ -1,0 +1,58 @@
+import { layoutStrip, type TimelineItem } from '../timeline-spans.js'
+import type { Strip } from '../timeline-store.js'
+import { clock, esc } from './html.js'
+import { REASON_COLOURS } from './styles.js'
+
+/** The time the timeline shows: `windowMs` wide, with `now` at three quarters. */
+export interface TimeWindow {
+  from: number
+  to: number
+}
+
+export function timeWindow(now: number, windowMs: number): TimeWindow {
+  return { from: now - windowMs * 0.75, to: now + windowMs * 0.25 }
+}
+
+/** The HTML of every strip: one per tab and session, this tab's first. */
+export function timelineHtml(strips: Strip[], thisTab: string, now: number, w: TimeWindow): string {
+  const x = (t: number) => ((Math.min(Math.max(t, w.from), w.to) - w.from) / (w.to - w.from)) * 100
+  const at = (t: number) => `left:${x(t).toFixed(2)}%`
+  const span = (start: number, end: number) =>
+    `left:${x(start).toFixed(2)}%;width:${(x(end) - x(start)).toFixed(2)}%`
+  const shown = (item: TimelineItem) =>
+    'at' in item ? item.at >= w.from && item.at <= w.to : item.end >= w.from && item.start <= w.to
+  const draw = (item: TimelineItem): string => {
+    switch (item.kind) {
+      case 'token':
+        return `<i class="token from-${item.from}" data-kind="token" data-from="${item.from}" style="${span(item.start, item.end)}" title="token from ${item.from}${item.reason ? ` (${item.reason})` : ''} at ${clock(item.start)}, user ${esc(item.userId ?? '—')}"></i>`
+      case 'fetch':
+        return `<i class="tick r-${item.reason}" data-kind="fetch" data-reason="${item.reason}" style="${at(item.at)}" title="fetch (${item.reason}) at ${clock(item.at)}"></i>`
+      case 'rejection':
+        return `<i class="mark" data-kind="rejection" style="${at(item.at)}" title="401 at ${clock(item.at)}${item.current ? '' : ' (an old token)'}">401</i>`
+      case 'failure':
+        return `<i class="mark" data-kind="failure" data-code="${item.code}" style="${at(item.at)}" title="${item.transient ? 'transient' : 'final'} failure at ${clock(item.at)}">${item.code}</i>`
+      case 'signedOut':
+        return `<i class="mark" data-kind="signedOut" style="${at(item.at)}">signed out</i>`
+      case 'closed':
+        return `<i class="mark" data-kind="closed" style="${at(item.at)}">closed</i>`
+      case 'action':
+        return `<i class="action" data-kind="action" style="${at(item.at)}">▲${esc(item.name)}</i>`
+      default:
+        return `<i class="span ${item.kind}" data-kind="${item.kind}" style="${span(item.start, item.end)}" title="${item.kind} ${clock(item.start)}–${clock(item.end)}"></i>`
+    }
+  }
+  const rows = strips.map((strip) => {
+    const mine = strip.tab === thisTab
+    const items = layoutStrip(strip.entries, now).filter(shown).map(draw).join('')
+    return `<div class="strip" data-tab="${esc(strip.tab)}" data-session="${esc(strip.session)}"${mine ? ' data-this-tab' : ''}><span class="label" title="tab ${esc(strip.tab)}">${mine ? 'this tab' : `tab ${esc(strip.tab)}`} · ${esc(strip.session)}</span><div class="track">${items}<i class="now" style="${at(now)}"></i></div></div>`
+  })
+  return rows.join('') || '<p class="muted">No events yet.</p>'
+}
+
+/** The legend: what each colour means. */
+export function legendHtml(): string {
+  const reasons = Object.entries(REASON_COLOURS)
+    .map(([reason, colour]) => `<span><i style="background:${colour}"></i>fetch: ${reason}</span>`)
+    .join('')
+  return `${reasons}<span><i class="token"></i>token (fetched)</span><span><i class="from-tab"></i>token from another tab</span><span><i class="wait"></i>backoff</span><span><i class="offline"></i>offline</span><span><i class="background"></i>background</span>`
+}

@@ -1,0 +1,102 @@
+import type { FetchReason } from '@keyway/core'
+import type { TimelineEntry } from './timeline-store.js'
+
+/** What a strip draws: bars (`start`–`end`) and marks (`at`), in wall ms. */
+export type TimelineItem =
+  /** A token's life: from its arrival to its expiry, or to whatever replaced or ended it. */
+  | {
+      kind: 'token'
+      start: number
+      end: number
+      from: 'connector' | 'storage' | 'tab' | 'held'
+      reason?: FetchReason
+      userId: string | null
+    }
+  | { kind: 'fetch'; at: number; reason: FetchReason }
+  | { kind: 'rejection'; at: number; current: boolean }
+  | { kind: 'failure'; at: number; code: string; transient: boolean }
+  /** From a failure to the next connector call: the backoff the session waited. */
+  | { kind: 'wait'; start: number; end: number }
+  | { kind: 'offline'; start: number; end: number }
+  | { kind: 'background'; start: number; end: number }
+  | { kind: 'signedOut'; at: number }
+  | { kind: 'action'; at: number; name: string }
+  | { kind: 'closed'; at: number }
+
+/**
+ * Turns one strip's entries (oldest first) into bars and marks. Open spans (a token still
+ * held, an offline period not yet over) end at their expiry or at `now`.
+ */
+export function layoutStrip(entries: readonly TimelineEntry[], now: number): TimelineItem[] {
+  const items: TimelineItem[] = []
+  let token: Extract<TimelineItem, { kind: 'token' }> | undefined
+  let waitFrom: number | undefined
+  let offlineFrom: number | undefined
+  let backgroundFrom: number | undefined
+  const endToken = (at: number) => {
+    if (token && token.end > at) token.end = at
+    token = undefined
+  }
+  for (const e of entries) {
+    switch (e.type) {
+      case 'credentials':
+      case 'held':
+        endToken(e.at)
+        token = {
+          kind: 'token',
+          start: e.at,
+          end: e.expiresAt ?? Number.POSITIVE_INFINITY,
+          from: e.type === 'held' ? 'held' : e.from,
+          ...(e.type === 'credentials' && e.reason ? { reason: e.reason } : {}),
+          userId: e.userId,
+        }
+        items.push(token)
+        break
+      case 'fetch':
+        if (waitFrom !== undefined) items.push({ kind: 'wait', start: waitFrom, end: e.at })
+        waitFrom = undefined
+        items.push({ kind: 'fetch', at: e.at, reason: e.reason })
+        break
+      case 'failure':
+        items.push({ kind: 'failure', at: e.at, code: e.code, transient: e.transient })
+        if (e.transient) waitFrom = e.at
+        else endToken(e.at)
+        break
+      case 'rejection':
+        items.push({ kind: 'rejection', at: e.at, current: e.current })
+        break
+      case 'signedOut':
+        endToken(e.at)
+        waitFrom = undefined
+        items.push({ kind: 'signedOut', at: e.at })
+        break
+      case 'host':
+        if (e.signal === 'offline') offlineFrom ??= e.at
+        else if (e.signal === 'background') backgroundFrom ??= e.at
+        else {
+          // `online` ends an offline span; `online` and `wake` both end a background one.
+          if (e.signal === 'online' && offlineFrom !== undefined) {
+            items.push({ kind: 'offline', start: offlineFrom, end: e.at })
+            offlineFrom = undefined
+          }
+          if (backgroundFrom !== undefined) {
+            items.push({ kind: 'background', start: backgroundFrom, end: e.at })
+            backgroundFrom = undefined
+          }
+        }
+        break
+      case 'action':
+        items.push({ kind: 'action', at: e.at, name: e.name })
+        break
+      case 'closed':
+        endToken(e.at)
+        items.push({ kind: 'closed', at: e.at })
+        now = Math.min(now, e.at)
+    }
+  }
+  if (waitFrom !== undefined) items.push({ kind: 'wait', start: waitFrom, end: now })
+  if (offlineFrom !== undefined) items.push({ kind: 'offline', start: offlineFrom, end: now })
+  if (backgroundFrom !== undefined)
+    items.push({ kind: 'background', start: backgroundFrom, end: now })
+  return items
+}
