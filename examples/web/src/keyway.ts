@@ -2,6 +2,7 @@ import { betterAuthConnector } from '@keyway/better-auth'
 import { browserPlatform } from '@keyway/browser'
 import { indexedDbDeviceKeyStore } from '@keyway/browser/anonymous'
 import { authFetch, createSession } from '@keyway/core'
+import { devtoolsPlatform } from '@keyway/devtools/production'
 import {
   anonymousIdentity,
   createUpgrade,
@@ -18,11 +19,16 @@ export const authClient = createAuthClient({ baseURL: location.origin, plugins: 
 export const identity = anonymousIdentity({
   audience: 'keyway-demo',
   keyStore: indexedDbDeviceKeyStore(),
+  // Short, so a guest sees a refresh within a minute (the default is 600 s).
+  lifetimeSec: 30,
 })
+
+/** The browser platform with the devtools panel's fault switches (offline, expire now). */
+export const debug = devtoolsPlatform(browserPlatform({ logger: console }))
 
 export const session = createSession({
   connector: betterAuthConnector(authClient),
-  platform: browserPlatform({ logger: console }),
+  platform: debug.platform,
   anonymous: identity,
 })
 

@@ -16,35 +16,36 @@ export function timeWindow(now: number, windowMs: number): TimeWindow {
 /** The HTML of every strip: one per tab and session, this tab's first. */
 export function timelineHtml(strips: Strip[], thisTab: string, now: number, w: TimeWindow): string {
   const x = (t: number) => ((Math.min(Math.max(t, w.from), w.to) - w.from) / (w.to - w.from)) * 100
-  const at = (t: number) => `left:${x(t).toFixed(2)}%`
+  // `data-at` / `data-start`: exact times, for tests and for anyone reading the DOM.
+  const at = (t: number) => `style="left:${x(t).toFixed(2)}%" data-at="${Math.round(t)}"`
   const span = (start: number, end: number) =>
-    `left:${x(start).toFixed(2)}%;width:${(x(end) - x(start)).toFixed(2)}%`
+    `style="left:${x(start).toFixed(2)}%;width:${(x(end) - x(start)).toFixed(2)}%" data-start="${Math.round(start)}"`
   const shown = (item: TimelineItem) =>
     'at' in item ? item.at >= w.from && item.at <= w.to : item.end >= w.from && item.start <= w.to
   const draw = (item: TimelineItem): string => {
     switch (item.kind) {
       case 'token':
-        return `<i class="token from-${item.from}" data-kind="token" data-from="${item.from}" style="${span(item.start, item.end)}" title="token from ${item.from}${item.reason ? ` (${item.reason})` : ''} at ${clock(item.start)}, user ${esc(item.userId ?? '—')}"></i>`
+        return `<i class="token from-${item.from}" data-kind="token" data-from="${item.from}"${item.reason ? ` data-reason="${item.reason}"` : ''} ${span(item.start, item.end)} title="token from ${item.from}${item.reason ? ` (${item.reason})` : ''} at ${clock(item.start)}, user ${esc(item.userId ?? '—')}"></i>`
       case 'fetch':
-        return `<i class="tick r-${item.reason}" data-kind="fetch" data-reason="${item.reason}" style="${at(item.at)}" title="fetch (${item.reason}) at ${clock(item.at)}"></i>`
+        return `<i class="tick r-${item.reason}" data-kind="fetch" data-reason="${item.reason}" ${at(item.at)} title="fetch (${item.reason}) at ${clock(item.at)}"></i>`
       case 'rejection':
-        return `<i class="mark" data-kind="rejection" style="${at(item.at)}" title="401 at ${clock(item.at)}${item.current ? '' : ' (an old token)'}">401</i>`
+        return `<i class="mark" data-kind="rejection" ${at(item.at)} title="401 at ${clock(item.at)}${item.current ? '' : ' (an old token)'}">401</i>`
       case 'failure':
-        return `<i class="mark" data-kind="failure" data-code="${item.code}" style="${at(item.at)}" title="${item.transient ? 'transient' : 'final'} failure at ${clock(item.at)}">${item.code}</i>`
+        return `<i class="mark" data-kind="failure" data-code="${item.code}" ${at(item.at)} title="${item.transient ? 'transient' : 'final'} failure at ${clock(item.at)}">${item.code}</i>`
       case 'signedOut':
-        return `<i class="mark" data-kind="signedOut" style="${at(item.at)}">signed out</i>`
+        return `<i class="mark" data-kind="signedOut" ${at(item.at)}>signed out</i>`
       case 'closed':
-        return `<i class="mark" data-kind="closed" style="${at(item.at)}">closed</i>`
+        return `<i class="mark" data-kind="closed" ${at(item.at)}>closed</i>`
       case 'action':
-        return `<i class="action" data-kind="action" style="${at(item.at)}">▲${esc(item.name)}</i>`
+        return `<i class="action" data-kind="action" ${at(item.at)}>▲${esc(item.name)}</i>`
       default:
-        return `<i class="span ${item.kind}" data-kind="${item.kind}" style="${span(item.start, item.end)}" title="${item.kind} ${clock(item.start)}–${clock(item.end)}"></i>`
+        return `<i class="span ${item.kind}" data-kind="${item.kind}" ${span(item.start, item.end)} title="${item.kind} ${clock(item.start)}–${clock(item.end)}"></i>`
     }
   }
   const rows = strips.map((strip) => {
     const mine = strip.tab === thisTab
     const items = layoutStrip(strip.entries, now).filter(shown).map(draw).join('')
-    return `<div class="strip" data-tab="${esc(strip.tab)}" data-session="${esc(strip.session)}"${mine ? ' data-this-tab' : ''}><span class="label" title="tab ${esc(strip.tab)}">${mine ? 'this tab' : `tab ${esc(strip.tab)}`} · ${esc(strip.session)}</span><div class="track">${items}<i class="now" style="${at(now)}"></i></div></div>`
+    return `<div class="strip" data-tab="${esc(strip.tab)}" data-session="${esc(strip.session)}"${mine ? ' data-this-tab' : ''}><span class="label" title="tab ${esc(strip.tab)}">${mine ? 'this tab' : `tab ${esc(strip.tab)}`} · ${esc(strip.session)}</span><div class="track">${items}<i class="now" ${at(now)}></i></div></div>`
   })
   return rows.join('') || '<p class="muted">No events yet.</p>'
 }
