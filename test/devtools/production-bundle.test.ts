@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest'
 const root = fileURLToPath(new URL('./prod-app/', import.meta.url))
 
 /** Strings only the panel's code holds: its host attribute, a button, its stylesheet. */
-const PANEL_CODE = ['data-keyway-devtools', 'Simulate 401', 'repeating-linear-gradient', 'BroadcastChannel']
+const PANEL_CODE = [
+  'data-keyway-devtools',
+  'Simulate 401',
+  'repeating-linear-gradient',
+  'BroadcastChannel',
+]
 
 /**
  * Builds the app as `vite build` does with NODE_ENV `nodeEnv` (unset, the CLI makes it

@@ -6,7 +6,8 @@ const CHROMIUM = '/usr/bin/chromium'
 
 /**
  * Drives the demo page in Chromium: write a note as a guest, sign up, the note is still
- * there, a proactive refresh happened, a simulated 401 recovers. Saves a screenshot.
+ * there, a proactive refresh happened, a 401 recovers (from the API and from the devtools
+ * panel), and a second tab shares a refresh. Saves screenshots of the page and the panel.
  */
 export async function runSmoke(url: string): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM} (apt-get install chromium)`)
@@ -22,7 +23,9 @@ export async function runSmoke(url: string): Promise<void> {
     ],
   })
   try {
-    const page = await browser.newPage({ viewport: { width: 900, height: 1000 } })
+    // One context for both tabs: they share storage, locks and BroadcastChannel.
+    const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } })
+    const page = await context.newPage()
     const step = (line: string) => console.log(`✔ ${line}`)
     const pageLog: string[] = []
     page.on('console', (m) => pageLog.push(`${m.type()}: ${m.text()}`))
@@ -35,48 +38,88 @@ export async function runSmoke(url: string): Promise<void> {
       throw error
     }
     async function steps() {
+      const panel = page.locator('[data-keyway-devtools]')
+      const mine = panel.locator('.strip[data-this-tab]')
       await page.getByTestId('status').filter({ hasText: 'anonymous' }).waitFor()
       step('a visitor starts anonymous')
 
-      await page.getByPlaceholder('Write a note').fill('written as a guest')
+      await page.getByLabel('New note').fill('written as a guest')
       await page.getByRole('button', { name: 'Add' }).click()
       await page.getByTestId('notes').getByText('written as a guest').waitFor()
       step('the guest writes a note at once')
 
+      const email = `smoke-${Date.now()}@keyway.test`
       const signup = page.getByTestId('signup')
-      await signup.getByPlaceholder('email').fill(`smoke-${Date.now()}@keyway.test`)
-      await signup.getByPlaceholder('password (8+)').fill('correct horse battery')
+      await signup.getByLabel('Email').fill(email)
+      await signup.getByLabel('Password').fill('correct horse battery')
       await signup.getByRole('button', { name: 'Sign up' }).click()
       await page.getByTestId('status').filter({ hasText: 'authenticated' }).waitFor()
       await page
-        .getByTestId('log')
+        .getByTestId('upgrade')
         .getByText(/upgrade (promoted|linked_existing)/)
         .waitFor({ timeout: 15_000 })
       await page.getByTestId('notes').getByText('written as a guest').waitFor()
+      if ((await page.getByTestId('notes').textContent())?.includes('as guest'))
+        throw new Error('the notes still say "(as guest)" after the upgrade')
+      await page.getByTestId('user').getByText(email).waitFor()
       step('sign-up upgraded the guest and the note is still there')
 
-      const fetchesOf = async () =>
-        Number((await page.getByTestId('fetches').textContent())?.split(' ')[0])
-      const before = await fetchesOf()
-      await page.waitForFunction(
-        (n) =>
-          Number(document.querySelector('[data-testid=fetches]')?.textContent?.split(' ')[0]) > n,
-        before,
-        { timeout: 20_000 },
-      )
+      await mine
+        .locator('[data-kind=fetch][data-reason=proactive]')
+        .first()
+        .waitFor({ timeout: 20_000 })
+      await page
+        .getByTestId('hint')
+        .getByText(/^Refreshed before expiry/)
+        .waitFor()
       step('a proactive refresh happened before expiry')
 
-      await page.getByRole('button', { name: 'Simulate 401' }).click()
+      await page.getByRole('button', { name: 'Call the API with a revoked token' }).click()
       await page
-        .getByTestId('log')
+        .getByTestId('message')
         .getByText(/retried → 200/)
         .waitFor()
+      await panel.getByRole('button', { name: 'Simulate 401', exact: true }).click()
+      await mine.locator('[data-kind=token][data-reason=rejected]').nth(1).waitFor()
       step('a 401 was recovered with a fresh token')
 
       const dir = fileURLToPath(new URL('../../../.artifacts/', import.meta.url))
       mkdirSync(dir, { recursive: true })
       await page.screenshot({ path: `${dir}demo.png`, fullPage: true })
-      step(`screenshot: .artifacts/demo.png`)
+      await panel.screenshot({ path: `${dir}devtools-panel.png` })
+
+      // A second tab: the next refresh is one fetch in one tab, and the token "from tab" in the other.
+      const second = await context.newPage()
+      await second.goto(url)
+      const opened = Date.now()
+      await second.getByTestId('status').filter({ hasText: 'authenticated' }).waitFor()
+      await panel
+        .locator('.strip:not([data-this-tab]) [data-kind=token]')
+        .first()
+        .waitFor({ timeout: 15_000 })
+      await page.waitForFunction(
+        (since) => {
+          const root = document.querySelector('[data-keyway-devtools]')?.shadowRoot
+          const taken = [
+            ...(root?.querySelectorAll<HTMLElement>('[data-kind=token][data-from=tab]') ?? []),
+          ]
+          return taken.some((t) => Number(t.dataset.start) > since)
+        },
+        opened,
+        { timeout: 20_000 },
+      )
+      step('two tabs shared one refresh (one fetch, the other tab took its token)')
+
+      await panel.getByRole('button', { name: 'Expire now' }).click()
+      await mine.locator('[data-kind=fetch][data-reason=wake]').waitFor()
+      await panel.getByRole('button', { name: 'Go offline' }).click()
+      await page.waitForTimeout(1_500)
+      await panel.getByRole('button', { name: 'Go online' }).click()
+      await mine.locator('[data-kind=offline]').waitFor()
+      step('"expire now" refreshed at once; an offline span is drawn')
+      await page.waitForTimeout(500)
+      await panel.screenshot({ path: `${dir}devtools-two-tabs.png` })
+      step('screenshots: .artifacts/demo.png, devtools-panel.png, devtools-two-tabs.png')
     }
   } finally {
     await browser.close()

@@ -97,7 +97,9 @@ export function App() {
 
   async function revokedRequest() {
     const res = await api('/api/notes', { headers: { 'x-demo-reject': crypto.randomUUID() } })
-    setMessage(`The API answered 401 for the current token; keyway refreshed and retried → ${res.status}`)
+    setMessage(
+      `The API answered 401 for the current token; keyway refreshed and retried → ${res.status}`,
+    )
   }
 
   async function signOut() {

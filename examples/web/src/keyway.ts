@@ -2,13 +2,13 @@ import { betterAuthConnector } from '@keyway/better-auth'
 import { browserPlatform } from '@keyway/browser'
 import { indexedDbDeviceKeyStore } from '@keyway/browser/anonymous'
 import { authFetch, createSession } from '@keyway/core'
-import { devtoolsPlatform } from '@keyway/devtools/production'
 import {
   anonymousIdentity,
   createUpgrade,
   type UpgradeRecord,
   type UpgradeStore,
 } from '@keyway/core/anonymous'
+import { devtoolsPlatform } from '@keyway/devtools/production'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
 import { openDB } from 'idb'

@@ -1,5 +1,10 @@
 import { createSession, type SessionEvent } from '@keyway/core'
-import { createFakeConnector, createTestPlatform } from '@keyway/core/testing'
+import {
+  createFakeConnector,
+  createMemoryCrossTab,
+  createMemoryStorage,
+  createTestPlatform,
+} from '@keyway/core/testing'
 import { describe, expect, it } from 'vitest'
 import { devtoolsPlatform } from './devtools-platform.js'
 
@@ -26,9 +31,18 @@ describe('devtoolsPlatform', () => {
     expect(before - t.clock.wallNow()).toBeGreaterThan(40_000)
 
     const seen = events.length
+    const offsets: number[] = []
+    debug.subscribe(() => offsets.push(debug.clockOffsetMs))
+    let atWake: unknown = 'not called'
+    session.inspect((e) => {
+      if (e.type === 'host') atWake = session.peek()
+    })
     debug.expireNow(session)
-    expect(debug.clockOffsetMs).toBeGreaterThan(40_000)
-    expect(session.peek()).toBeUndefined()
+    // Dead when the session looked (the wake), and the clocks back once it started the refresh.
+    expect(atWake).toBeUndefined()
+    expect(offsets.length).toBe(2)
+    expect(offsets[0]).toBeGreaterThan(40_000)
+    expect(offsets[1]).toBe(0)
     await t.flush()
 
     expect(connector.calls.at(-1)?.reason).toBe('wake')
@@ -45,6 +59,56 @@ describe('devtoolsPlatform', () => {
     await t.clock.advance(45_000)
     expect(connector.callCount).toBe(calls + 1)
     expect(connector.calls.at(-1)?.reason).toBe('proactive')
+  })
+
+  it('expireNow in one of two tabs: one refresh, the other tab takes it, and nothing shared is ahead of the clock', async () => {
+    const t = createTestPlatform()
+    const connector = await createFakeConnector({
+      lifetimeSec: 60,
+      now: t.clock.wallNow,
+      track: t.track,
+    })
+    const storage = createMemoryStorage()
+    const tabs = createMemoryCrossTab()
+    const debugA = devtoolsPlatform({ ...t.platform, storage, crossTab: tabs.tab() })
+    const a = createSession({ connector, platform: debugA.platform })
+    const b = createSession({
+      connector,
+      platform: { ...t.platform, storage, crossTab: tabs.tab() },
+    })
+    const fromA: SessionEvent[] = []
+    const fromB: SessionEvent[] = []
+    a.inspect((e) => fromA.push(e))
+    b.inspect((e) => fromB.push(e))
+    const taken = (events: SessionEvent[]) =>
+      events.flatMap((e) => (e.type === 'credentials' ? [e.from] : []))
+    await a.getToken()
+    await b.getToken()
+    await t.clock.advance(10_000)
+    const calls = connector.callCount
+    fromA.splice(0)
+    fromB.splice(0)
+
+    debugA.expireNow(a)
+    await t.flush()
+    expect(connector.callCount).toBe(calls + 1)
+    expect(connector.calls.at(-1)?.reason).toBe('wake')
+    expect(b.peek()?.token).toBe(connector.minted.at(-1))
+    expect(taken(fromB)).toEqual(['tab'])
+    const shared = storage.data.values().next().value!
+    expect(shared.receivedAtWall).toBeLessThanOrEqual(t.clock.wallNow())
+
+    // The next refresh: one call in either tab, and the other takes it from the broadcast
+    // (a receive time left ahead by the offset would make it refuse that broadcast).
+    fromA.splice(0)
+    fromB.splice(0)
+    await t.clock.advance(50_000)
+    expect(connector.callCount).toBe(calls + 2)
+    expect([...taken(fromA), ...taken(fromB)].sort()).toEqual(['connector', 'tab'])
+    expect(a.peek()?.token).toBe(connector.minted.at(-1))
+    expect(b.peek()?.token).toBe(connector.minted.at(-1))
+    a.dispose()
+    b.dispose()
   })
 
   it('setOffline: no fetch while held offline, even past expiry and when the host comes online; one at once on release', async () => {
@@ -71,9 +135,9 @@ describe('devtoolsPlatform', () => {
     debug.setOffline(true)
     debug.setOffline(true)
     debug.setOffline(false)
-    debug.expireNow(session)
+    debug.expireNow(session) // ahead, then back as the session refreshes: two changes
     stop()
     debug.setOffline(true)
-    expect(changes).toBe(3)
+    expect(changes).toBe(4)
   })
 })

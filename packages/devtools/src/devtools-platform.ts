@@ -15,8 +15,9 @@ export interface DevtoolsControls {
   /**
    * Makes `session`'s token expire now: moves this tab's clocks (monotonic and wall) past its
    * expiry and signals a wake, as if the device had slept through the rest of the token's
-   * life. The clocks come back once the session holds new credentials or signs out (see
-   * docs/devtools.md for why). Does nothing without a token that expires.
+   * life. The clocks come back as soon as the session reacts (starts a refresh, takes a
+   * token from another tab, signs out): see docs/devtools.md for why. Does nothing without
+   * a token that expires.
    */
   expireNow(session: Session): void
   /** How far ahead of the host the clocks are now (ms); 0 unless a token was expired. */
@@ -83,22 +84,22 @@ export function devtoolsPlatform(base: Platform): DevtoolsControls {
       changed()
     },
     expireNow(session) {
-      const { expiresAt } = session.getSnapshot()
+      const { expiresAt, tokenVersion } = session.getSnapshot()
       if (expiresAt === null) return
       const left = expiresAt - platform.wallNow()
       if (left < 0) return
       // Both clocks, by the same amount: the session reads the smaller of the two lives.
       offsetMs += left + 1
-      const stop = session.inspect((event) => {
-        if (event.type !== 'credentials' && event.type !== 'signedOut') return
+      // Back as soon as the session reacts: it starts a refresh, takes another tab's token,
+      // or signs out. Left ahead, the clocks would leak into what the session shares with
+      // other tabs (receive times) and make every new token look shorter by the offset (the
+      // session measures skew from `iat`, and the issuer's clock did not move).
+      const stop = session.subscribe(() => {
+        const now = session.getSnapshot()
+        if (!now.refreshing && now.tokenVersion === tokenVersion) return
         stop()
-        // After every inspector saw the event at the shifted time, and before the session
-        // arms its next timer. Left ahead, the clocks would make every new token look shorter
-        // by the offset: the session measures skew from `iat`, and the issuer's clock did not move.
-        queueMicrotask(() => {
-          offsetMs = 0
-          changed()
-        })
+        offsetMs = 0
+        changed()
       })
       changed()
       send('wake')

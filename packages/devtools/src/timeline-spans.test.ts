@@ -11,12 +11,26 @@ describe('layoutStrip', () => {
     const items = layoutStrip(
       [
         entry({ type: 'fetch', at: 0, reason: 'initial' }),
-        entry({ type: 'credentials', at: 100, from: 'connector', reason: 'initial', userId: 'u', expiresAt: 60_000 }),
+        entry({
+          type: 'credentials',
+          at: 100,
+          from: 'connector',
+          reason: 'initial',
+          userId: 'u',
+          expiresAt: 60_000,
+        }),
         entry({ type: 'host', at: 1_000, signal: 'offline' }),
         entry({ type: 'host', at: 2_000, signal: 'wake' }),
         entry({ type: 'host', at: 3_000, signal: 'online' }),
         entry({ type: 'fetch', at: 40_000, reason: 'proactive' }),
-        entry({ type: 'failure', at: 40_500, reason: 'proactive', code: 'ERR_NETWORK', transient: true, retryAt: null }),
+        entry({
+          type: 'failure',
+          at: 40_500,
+          reason: 'proactive',
+          code: 'ERR_NETWORK',
+          transient: true,
+          retryAt: null,
+        }),
         entry({ type: 'fetch', at: 42_000, reason: 'proactive' }),
         entry({ type: 'credentials', at: 42_100, from: 'tab', userId: 'u', expiresAt: 102_000 }),
         entry({ type: 'host', at: 50_000, signal: 'background' }),
@@ -40,8 +54,22 @@ describe('layoutStrip', () => {
     const items = layoutStrip(
       [
         entry({ type: 'held', at: 0, userId: 'u', expiresAt: 60_000 }),
-        entry({ type: 'failure', at: 5_000, reason: 'manual', code: 'ERR_REVOKED', transient: false, retryAt: null }),
-        entry({ type: 'credentials', at: 6_000, from: 'connector', reason: 'manual', userId: 'u', expiresAt: 66_000 }),
+        entry({
+          type: 'failure',
+          at: 5_000,
+          reason: 'manual',
+          code: 'ERR_REVOKED',
+          transient: false,
+          retryAt: null,
+        }),
+        entry({
+          type: 'credentials',
+          at: 6_000,
+          from: 'connector',
+          reason: 'manual',
+          userId: 'u',
+          expiresAt: 66_000,
+        }),
         entry({ type: 'host', at: 7_000, signal: 'offline' }),
         entry({ type: 'signedOut', at: 8_000 }),
         entry({ type: 'closed', at: 9_000 }),

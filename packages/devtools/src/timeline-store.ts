@@ -63,7 +63,8 @@ export function createTimelineStore(limit = 500): TimelineStore {
       let i = list.length
       while (i > 0 && list[i - 1]!.at > entry.at) i--
       list.splice(i, 0, entry)
-      if (list.length > limit) for (const old of list.splice(0, list.length - limit)) ids.delete(old.id)
+      if (list.length > limit)
+        for (const old of list.splice(0, list.length - limit)) ids.delete(old.id)
       for (const listener of [...listeners]) listener()
     },
     entries: () => list,
@@ -71,8 +72,8 @@ export function createTimelineStore(limit = 500): TimelineStore {
       const byKey = new Map<string, Strip>()
       for (const entry of list) {
         const key = `${entry.tab}\n${entry.session}`
-        let strip = byKey.get(key)
-        if (!strip) byKey.set(key, (strip = { tab: entry.tab, session: entry.session, entries: [] }))
+        const strip = byKey.get(key) ?? { tab: entry.tab, session: entry.session, entries: [] }
+        byKey.set(key, strip)
         strip.entries.push(entry)
       }
       const strips = [...byKey.values()]

@@ -1,9 +1,6 @@
 /** Escapes text for innerHTML: claims come from a token, which the page must not trust. */
 export function esc(value: unknown): string {
-  return String(value).replace(
-    /[&<>"']/g,
-    (c) => `&#${c.charCodeAt(0)};`,
-  )
+  return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 }
 
 /** `12.3 s`, `4 min`, for durations in ms. */

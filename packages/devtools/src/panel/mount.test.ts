@@ -13,7 +13,11 @@ afterEach(() => {
 
 async function setup() {
   const t = createTestPlatform({ startWall: Date.now() })
-  const connector = await createFakeConnector({ lifetimeSec: 60, now: t.clock.wallNow, track: t.track })
+  const connector = await createFakeConnector({
+    lifetimeSec: 60,
+    now: t.clock.wallNow,
+    track: t.track,
+  })
   const debug = devtoolsPlatform(t.platform)
   const session = createSession({ connector, platform: debug.platform })
   cleanups.push(() => session.dispose())
@@ -27,7 +31,9 @@ const rendered = () => new Promise((r) => setTimeout(r, 20))
 describe('mountKeywayDevtools', () => {
   it('shows the decoded header and claims, never the token or its signature', async () => {
     const { session, debug, token } = await setup()
-    cleanups.push(mountKeywayDevtools({ sessions: [{ session, controls: debug }], initialOpen: true }))
+    cleanups.push(
+      mountKeywayDevtools({ sessions: [{ session, controls: debug }], initialOpen: true }),
+    )
     await rendered()
     const html = shadow()!.innerHTML
     expect(html).toContain('"sub": "user_1"')
@@ -42,7 +48,9 @@ describe('mountKeywayDevtools', () => {
 
   it('its buttons act through the session: simulate 401, expire now, offline, refresh, sign out', async () => {
     const { t, connector, session, debug } = await setup()
-    cleanups.push(mountKeywayDevtools({ sessions: [{ session, controls: debug }], initialOpen: true }))
+    cleanups.push(
+      mountKeywayDevtools({ sessions: [{ session, controls: debug }], initialOpen: true }),
+    )
     await rendered()
     const click = async (action: string) => {
       ;(shadow()!.querySelector(`[data-action=${action}]`) as HTMLButtonElement).click()

@@ -23,7 +23,7 @@ export interface DevtoolsOptions {
   target?: HTMLElement
   /** Open the floating panel at once. */
   initialOpen?: boolean
-  /** How much time the timeline spans, ms. Default 2 min. */
+  /** The most time the timeline spans, ms (it starts narrower, at the first event). Default 2 min. */
   windowMs?: number
 }
 
@@ -185,7 +185,8 @@ export function mountKeywayDevtools(options: DevtoolsOptions): () => void {
     if (!open) return
     const now = wallNow()
     for (const w of watched) renderSession(w, now)
-    timeline.innerHTML = timelineHtml(store.strips(tab), tab, now, timeWindow(now, windowMs))
+    const first = store.entries()[0]?.at
+    timeline.innerHTML = timelineHtml(store.strips(tab), tab, now, timeWindow(now, windowMs, first))
   }
   const soon = () => {
     if (scheduled) return

@@ -34,13 +34,15 @@ button:disabled{opacity:.4;cursor:default}
 pre{margin:4px 0;white-space:pre-wrap;word-break:break-all;color:#d1d5db}
 .strip{display:flex;align-items:center;margin:3px 0}
 .label{width:110px;flex:none;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.track{position:relative;flex:1;height:28px;background:#1f2937;border-radius:3px;overflow:hidden}
+.track{position:relative;flex:1;height:44px;background:#1f2937;border-radius:3px;overflow:hidden}
 .track i{position:absolute;font-style:normal}
-.token{top:3px;height:10px;background:#059669;border-radius:2px;min-width:2px}
+.token{top:4px;height:10px;background:#059669;border-radius:2px;min-width:2px;border-left:2px solid #111827}
+.guest{opacity:.55}
+.mark.aborted{background:#374151}
 .from-tab{background:#0e7490}.from-storage,.from-held{background:#4b5563}
 .tick{top:0;width:3px;height:16px;margin-left:-1px}
-.mark{top:13px;font-size:10px;line-height:14px;padding:0 2px;background:#7f1d1d;border-radius:2px;white-space:nowrap}
-.action{top:14px;font-size:10px;color:#fbbf24;white-space:nowrap}
+.mark{top:17px;font-size:10px;line-height:12px;padding:0 2px;background:#7f1d1d;border-radius:2px;white-space:nowrap}
+.action{top:29px;font-size:10px;line-height:11px;color:#fbbf24;white-space:nowrap}
 .span{bottom:0;height:4px}
 .offline{background:#f87171}.background{background:#6b7280}.wait{background:#fbbf24}
 .now{top:0;bottom:0;width:1px;background:#e5e7eb}
