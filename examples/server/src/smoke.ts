@@ -110,13 +110,26 @@ export async function runSmoke(url: string): Promise<void> {
       )
       step('two tabs shared one refresh (one fetch, the other tab took its token)')
 
+      // A new token in this tab right after "expire now": fetched (reason wake), or the
+      // proactive refresh already under way with 12 s tokens, or another tab's.
+      const expired = await page.evaluate(() => Date.now())
       await panel.getByRole('button', { name: 'Expire now' }).click()
-      await mine.locator('[data-kind=fetch][data-reason=wake]').waitFor()
+      await page.waitForFunction(
+        (since) => {
+          const root = document.querySelector('[data-keyway-devtools]')?.shadowRoot
+          const bars = root?.querySelectorAll<HTMLElement>(
+            '.strip[data-this-tab] [data-kind=token]',
+          )
+          return [...(bars ?? [])].some((t) => Number(t.dataset.start) >= since)
+        },
+        expired,
+        { timeout: 5_000 },
+      )
       await panel.getByRole('button', { name: 'Go offline' }).click()
       await page.waitForTimeout(1_500)
       await panel.getByRole('button', { name: 'Go online' }).click()
       await mine.locator('[data-kind=offline]').waitFor()
-      step('"expire now" refreshed at once; an offline span is drawn')
+      step('"expire now" brought a new token at once; an offline span is drawn')
       await page.waitForTimeout(500)
       await panel.screenshot({ path: `${dir}devtools-two-tabs.png` })
       step('screenshots: .artifacts/demo.png, devtools-panel.png, devtools-two-tabs.png')
