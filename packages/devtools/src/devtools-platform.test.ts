@@ -6,22 +6,10 @@ import {
   createTestPlatform,
 } from '@keyway/core/testing'
 import { describe, expect, it } from 'vitest'
+import { fakeSession } from '../test/fake-session.js'
 import { devtoolsPlatform } from './devtools-platform.js'
 
-async function setup() {
-  const t = createTestPlatform()
-  const connector = await createFakeConnector({
-    lifetimeSec: 60,
-    now: t.clock.wallNow,
-    track: t.track,
-  })
-  const debug = devtoolsPlatform(t.platform)
-  const session = createSession({ connector, platform: debug.platform })
-  const events: SessionEvent[] = []
-  session.inspect((e) => events.push(e))
-  await session.getToken()
-  return { t, connector, debug, session, events }
-}
+const setup = () => fakeSession()
 
 describe('devtoolsPlatform', () => {
   it('expireNow: the token is dead at once, the session refreshes as after a sleep, and the next token has its whole life', async () => {

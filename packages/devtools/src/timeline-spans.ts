@@ -30,9 +30,13 @@ export type TimelineItem =
 export function layoutStrip(entries: readonly TimelineEntry[], now: number): TimelineItem[] {
   const items: TimelineItem[] = []
   let token: Extract<TimelineItem, { kind: 'token' }> | undefined
-  let waitFrom: number | undefined
-  let offlineFrom: number | undefined
-  let backgroundFrom: number | undefined
+  /** Where each open span started: a backoff wait, offline, background. */
+  const open: Partial<Record<'wait' | 'offline' | 'background', number>> = {}
+  const close = (kind: 'wait' | 'offline' | 'background', end: number) => {
+    const start = open[kind]
+    if (start !== undefined) items.push({ kind, start, end })
+    open[kind] = undefined
+  }
   const endToken = (at: number) => {
     if (token && token.end > at) token.end = at
     token = undefined
@@ -53,13 +57,12 @@ export function layoutStrip(entries: readonly TimelineEntry[], now: number): Tim
         items.push(token)
         break
       case 'fetch':
-        if (waitFrom !== undefined) items.push({ kind: 'wait', start: waitFrom, end: e.at })
-        waitFrom = undefined
+        close('wait', e.at)
         items.push({ kind: 'fetch', at: e.at, reason: e.reason })
         break
       case 'failure':
         items.push({ kind: 'failure', at: e.at, code: e.code, transient: e.transient })
-        if (e.transient) waitFrom = e.at
+        if (e.transient) open.wait = e.at
         else endToken(e.at)
         break
       case 'rejection':
@@ -67,22 +70,15 @@ export function layoutStrip(entries: readonly TimelineEntry[], now: number): Tim
         break
       case 'signedOut':
         endToken(e.at)
-        waitFrom = undefined
+        open.wait = undefined
         items.push({ kind: 'signedOut', at: e.at })
         break
       case 'host':
-        if (e.signal === 'offline') offlineFrom ??= e.at
-        else if (e.signal === 'background') backgroundFrom ??= e.at
+        if (e.signal === 'offline' || e.signal === 'background') open[e.signal] ??= e.at
         else {
           // `online` ends an offline span; `online` and `wake` both end a background one.
-          if (e.signal === 'online' && offlineFrom !== undefined) {
-            items.push({ kind: 'offline', start: offlineFrom, end: e.at })
-            offlineFrom = undefined
-          }
-          if (backgroundFrom !== undefined) {
-            items.push({ kind: 'background', start: backgroundFrom, end: e.at })
-            backgroundFrom = undefined
-          }
+          if (e.signal === 'online') close('offline', e.at)
+          close('background', e.at)
         }
         break
       case 'action':
@@ -94,9 +90,6 @@ export function layoutStrip(entries: readonly TimelineEntry[], now: number): Tim
         now = Math.min(now, e.at)
     }
   }
-  if (waitFrom !== undefined) items.push({ kind: 'wait', start: waitFrom, end: now })
-  if (offlineFrom !== undefined) items.push({ kind: 'offline', start: offlineFrom, end: now })
-  if (backgroundFrom !== undefined)
-    items.push({ kind: 'background', start: backgroundFrom, end: now })
+  for (const kind of ['wait', 'offline', 'background'] as const) close(kind, now)
   return items
 }

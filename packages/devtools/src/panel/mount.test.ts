@@ -1,8 +1,6 @@
 // @vitest-environment happy-dom
-import { createSession } from '@keyway/core'
-import { createFakeConnector, createTestPlatform } from '@keyway/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { devtoolsPlatform } from '../devtools-platform.js'
+import { fakeSession } from '../../test/fake-session.js'
 import { keywayDevtoolsPlugin } from '../tanstack-plugin.js'
 import { HOST_ATTRIBUTE, mountKeywayDevtools } from './mount.js'
 
@@ -12,17 +10,9 @@ afterEach(() => {
 })
 
 async function setup() {
-  const t = createTestPlatform({ startWall: Date.now() })
-  const connector = await createFakeConnector({
-    lifetimeSec: 60,
-    now: t.clock.wallNow,
-    track: t.track,
-  })
-  const debug = devtoolsPlatform(t.platform)
-  const session = createSession({ connector, platform: debug.platform })
-  cleanups.push(() => session.dispose())
-  const token = await session.getToken()
-  return { t, connector, debug, session, token }
+  const made = await fakeSession({ startWall: Date.now() })
+  cleanups.push(() => made.session.dispose())
+  return made
 }
 
 const shadow = () => document.querySelector(`[${HOST_ATTRIBUTE}]`)?.shadowRoot
