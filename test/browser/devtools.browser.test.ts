@@ -164,4 +164,26 @@ describe('@keyway/devtools in Chromium', () => {
       expect(wake.at - online.at).toBeLessThan(1_000)
     })
   }, 60_000)
+
+  it("as a TanStack Devtools plugin: the real shell opens keyway's pane, and its buttons work there", async () => {
+    const shell = await startSite({ lifetimeSec: 15, page: './tanstack-page.ts' })
+    const context = await browser.newContext()
+    try {
+      const page = await context.newPage()
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      await page.goto(shell.url)
+      await page.waitForFunction(() => window.tanstackPage?.ready || window.tanstackPage?.error)
+      expect(await page.evaluate(() => window.tanstackPage.error ?? null)).toBeNull()
+      const panel = page.locator('[data-keyway-devtools]')
+      await panel.getByText('authenticated').waitFor()
+      await panel.getByRole('button', { name: 'Simulate 401', exact: true }).click()
+      await panel.locator('[data-kind=token][data-reason=rejected]').waitFor()
+      expect(shell.requests.length).toBe(2)
+      expect(errors).toEqual([])
+    } finally {
+      await context.close()
+      await shell.close()
+    }
+  }, 60_000)
 })
