@@ -22,6 +22,7 @@ describe('pnpm demo -- --smoke', () => {
       'a 401 was recovered with a fresh token',
       'two tabs shared one refresh (one fetch, the other tab took its token)',
       '"expire now" brought a new token at once; an offline span is drawn',
+      'the panel\'s "Simulate 401" brought a new token',
     ])
       expect(run.stdout).toContain(step)
     for (const name of ['demo.png', 'devtools-panel.png', 'devtools-two-tabs.png']) {

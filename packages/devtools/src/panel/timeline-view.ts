@@ -36,7 +36,7 @@ export function timelineHtml(strips: Strip[], thisTab: string, now: number, w: T
       case 'rejection':
         return `<i class="mark" data-kind="rejection" ${at(item.at)} title="401 at ${clock(item.at)}${item.current ? '' : ' (an old token)'}">401</i>`
       case 'failure':
-        return `<i class="mark${item.code === 'ERR_ABORTED' ? ' aborted' : ''}" data-kind="failure" data-code="${item.code}" ${at(item.at)} title="${item.transient ? 'transient' : 'final'} failure at ${clock(item.at)}">${item.code}</i>`
+        return `<i class="mark${item.code === 'ERR_ABORTED' ? ' aborted' : ''}" data-kind="failure" data-code="${esc(item.code)}" ${at(item.at)} title="${item.transient ? 'transient' : 'final'} failure at ${clock(item.at)}">${esc(item.code)}</i>`
       case 'signedOut':
         return `<i class="mark" data-kind="signedOut" ${at(item.at)}>signed out</i>`
       case 'closed':
