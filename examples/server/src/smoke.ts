@@ -26,7 +26,9 @@ export async function runSmoke(url: string): Promise<void> {
     // One context for both tabs: they share storage, locks and BroadcastChannel.
     const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } })
     const page = await context.newPage()
-    const step = (line: string) => console.log(`✔ ${line}`)
+    const began = Date.now()
+    const step = (line: string) =>
+      console.log(`✔ ${line} (+${((Date.now() - began) / 1000).toFixed(1)} s)`)
     const pageLog: string[] = []
     page.on('console', (m) => pageLog.push(`${m.type()}: ${m.text()}`))
     page.on('pageerror', (e) => pageLog.push(`pageerror: ${e.message}`))
@@ -55,6 +57,22 @@ export async function runSmoke(url: string): Promise<void> {
       await page.getByTestId('notes').getByText('written as a guest').waitFor()
       step('the guest writes a note at once')
 
+      // A 401 from the data API (as the guest, while the call budget has room): authFetch
+      // reports it, keyway fetches anew and retries.
+      await budgetRoom()
+      await page.getByRole('button', { name: 'Call the API with a revoked token' }).click()
+      await page
+        .getByTestId('message')
+        .getByText(/retried → 200/)
+        .waitFor()
+      step('a 401 was recovered with a fresh token')
+
+      await budgetRoom()
+      const rejected = await mine.locator('[data-kind=token][data-reason=rejected]').count()
+      await panel.getByRole('button', { name: 'Simulate 401', exact: true }).click()
+      await mine.locator('[data-kind=token][data-reason=rejected]').nth(rejected).waitFor()
+      step('the panel\'s "Simulate 401" brought a new token')
+
       const email = `smoke-${Date.now()}@keyway.test`
       const signup = page.getByTestId('signup')
       await signup.getByLabel('Email').fill(email)
@@ -70,15 +88,6 @@ export async function runSmoke(url: string): Promise<void> {
         throw new Error('the notes still say "(as guest)" after the upgrade')
       await page.getByTestId('user').getByText(email).waitFor()
       step('sign-up upgraded the guest and the note is still there')
-
-      // A 401 from the data API: authFetch reports it, keyway fetches anew and retries.
-      await budgetRoom()
-      await page.getByRole('button', { name: 'Call the API with a revoked token' }).click()
-      await page
-        .getByTestId('message')
-        .getByText(/retried → 200/)
-        .waitFor()
-      step('a 401 was recovered with a fresh token')
 
       await mine
         .locator('[data-kind=fetch][data-reason=proactive]')
@@ -135,12 +144,6 @@ export async function runSmoke(url: string): Promise<void> {
       await panel.getByRole('button', { name: 'Go online' }).click()
       await mine.locator('[data-kind=offline]').waitFor()
       step('"expire now" brought a new token at once; an offline span is drawn')
-
-      await budgetRoom()
-      const rejected = await mine.locator('[data-kind=token][data-reason=rejected]').count()
-      await panel.getByRole('button', { name: 'Simulate 401', exact: true }).click()
-      await mine.locator('[data-kind=token][data-reason=rejected]').nth(rejected).waitFor()
-      step('the panel\'s "Simulate 401" brought a new token')
 
       await page.waitForTimeout(500)
       await panel.screenshot({ path: `${dir}devtools-two-tabs.png` })

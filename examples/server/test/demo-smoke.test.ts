@@ -17,9 +17,9 @@ describe('pnpm demo -- --smoke', () => {
     for (const step of [
       'a visitor starts anonymous',
       'the guest writes a note at once',
+      'a 401 was recovered with a fresh token',
       'sign-up upgraded the guest and the note is still there',
       'a proactive refresh happened before expiry',
-      'a 401 was recovered with a fresh token',
       'two tabs shared one refresh (one fetch, the other tab took its token)',
       '"expire now" brought a new token at once; an offline span is drawn',
       'the panel\'s "Simulate 401" brought a new token',
