@@ -117,7 +117,8 @@ describe('devtoolsPlatform', () => {
   })
 
   it('tells subscribers of every change', async () => {
-    const { debug, session } = await setup()
+    const { t, debug, session } = await setup()
+    await t.clock.advance(2_000) // past the minimum gap between two calls (1 s)
     let changes = 0
     const stop = debug.subscribe(() => changes++)
     debug.setOffline(true)

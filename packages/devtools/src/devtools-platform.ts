@@ -13,14 +13,14 @@ export interface DevtoolsControls {
    */
   setOffline(offline: boolean): void
   /**
-   * Makes `session`'s token expire now: moves this tab's clocks (monotonic and wall) past its
-   * expiry and signals a wake, as if the device had slept through the rest of the token's
-   * life. The clocks come back as soon as the session reacts (starts a refresh, takes a
-   * token from another tab, signs out): see docs/devtools.md for why. Does nothing without
-   * a token that expires.
+   * Makes `session`'s token expire now: moves this tab's wall clock past its expiry and
+   * signals a wake, as if the device had slept through the rest of the token's life. The
+   * clock comes back as soon as the session reacts (starts a refresh, takes a token from
+   * another tab, signs out): see docs/devtools.md for why. Does nothing without a token that
+   * expires.
    */
   expireNow(session: Session): void
-  /** How far ahead of the host the clocks are now (ms); 0 unless a token was expired. */
+  /** How far ahead of the host the wall clock is now (ms); 0 unless a token was expired. */
   readonly clockOffsetMs: number
   /** Called after every change of `offline` or `clockOffsetMs`. Returns the unsubscribe function. */
   subscribe(listener: () => void): () => void
@@ -53,7 +53,6 @@ export function devtoolsPlatform(base: Platform): DevtoolsControls {
 
   const platform: Platform = {
     ...base,
-    now: () => base.now() + offsetMs,
     wallNow: () => base.wallNow() + offsetMs,
     isOnline: () => !offline && base.isOnline(),
     subscribe(listener) {
@@ -88,12 +87,12 @@ export function devtoolsPlatform(base: Platform): DevtoolsControls {
       if (expiresAt === null) return
       const left = expiresAt - platform.wallNow()
       if (left < 0) return
-      // Both clocks, by the same amount: the session reads the smaller of the two lives.
+      // The wall clock only: the session takes the smaller of the two clocks' answers, and a
+      // monotonic clock that stood still is what many hosts report after a sleep.
       offsetMs += left + 1
       // Back as soon as the session reacts: it starts a refresh, takes another tab's token,
-      // or signs out. Left ahead, the clocks would leak into what the session shares with
-      // other tabs (receive times) and make every new token look shorter by the offset (the
-      // session measures skew from `iat`, and the issuer's clock did not move).
+      // or signs out. Left ahead, the wall clock would leak into what the session shares with
+      // other tabs (a token's expiry and receive time are wall-clock times).
       const stop = session.subscribe(() => {
         const now = session.getSnapshot()
         if (!now.refreshing && now.tokenVersion === tokenVersion) return

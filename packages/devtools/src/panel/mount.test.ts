@@ -49,6 +49,7 @@ describe('mountKeywayDevtools', () => {
     }
     await click('reject')
     expect(connector.calls.at(-1)?.reason).toBe('rejected')
+    await t.clock.advance(2_000) // past the minimum gap since the first call (1 s)
     await click('expire')
     expect(connector.calls.at(-1)?.reason).toBe('wake')
     await click('offline')
