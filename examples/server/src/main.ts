@@ -16,10 +16,8 @@ const webRoot = fileURLToPath(new URL('../../web/', import.meta.url))
 execFileSync('pnpm', ['--silent', 'build'], { cwd: webRoot, stdio: smoke ? 'ignore' : 'inherit' })
 
 const server = await listen(smoke ? 0 : Number(process.env.PORT ?? 4321))
-// Shorter tokens in smoke mode so a proactive refresh happens within 20 s. Not shorter: the
-// session's call budget (6 a minute) counts healthy refreshes too, and a 12 s token's refreshes
-// alone would fill it, so the smoke's 401s would be refused (ERR_RATE_LIMITED).
-const app = await createDemoApp({ baseURL: server.url, tokenLifetimeSec: smoke ? 30 : 60 })
+// Short tokens in smoke mode so a proactive refresh happens within seconds.
+const app = await createDemoApp({ baseURL: server.url, tokenLifetimeSec: smoke ? 12 : 60 })
 const files = staticFiles(`${webRoot}dist`)
 server.serve(async (request) => (await app.handle(request)) ?? files(request))
 
