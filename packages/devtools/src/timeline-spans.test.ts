@@ -50,6 +50,24 @@ describe('layoutStrip', () => {
     ])
   })
 
+  it('a wait still under way ends at the retry time the failure gave', () => {
+    const items = layoutStrip(
+      [
+        entry({ type: 'fetch', at: 0, reason: 'proactive' }),
+        entry({
+          type: 'failure',
+          at: 100,
+          reason: 'proactive',
+          code: 'ERR_NETWORK',
+          transient: true,
+          retryAt: 2_100,
+        }),
+      ],
+      1_000,
+    )
+    expect(items.at(-1)).toEqual({ kind: 'wait', start: 100, end: 2_100 })
+  })
+
   it('a final failure and a sign-out end the token; a closed tab ends its open spans', () => {
     const items = layoutStrip(
       [

@@ -15,7 +15,10 @@ export type TimelineItem =
   | { kind: 'fetch'; at: number; reason: FetchReason }
   | { kind: 'rejection'; at: number; current: boolean }
   | { kind: 'failure'; at: number; code: string; transient: boolean }
-  /** From a failure to the next connector call: the backoff the session waited. */
+  /**
+   * From a failure to the next connector call: the backoff the session waited; while it still
+   * waits, to the `retryAt` its failure event gave.
+   */
   | { kind: 'wait'; start: number; end: number }
   | { kind: 'offline'; start: number; end: number }
   | { kind: 'background'; start: number; end: number }
@@ -32,6 +35,8 @@ export function layoutStrip(entries: readonly TimelineEntry[], now: number): Tim
   let token: Extract<TimelineItem, { kind: 'token' }> | undefined
   /** Where each open span started: a backoff wait, offline, background. */
   const open: Partial<Record<'wait' | 'offline' | 'background', number>> = {}
+  /** When the session said it may call again after the last failure (wall ms). */
+  let retryAt: number | null = null
   const close = (kind: 'wait' | 'offline' | 'background', end: number) => {
     const start = open[kind]
     if (start !== undefined) items.push({ kind, start, end })
@@ -62,8 +67,10 @@ export function layoutStrip(entries: readonly TimelineEntry[], now: number): Tim
         break
       case 'failure':
         items.push({ kind: 'failure', at: e.at, code: e.code, transient: e.transient })
-        if (e.transient) open.wait = e.at
-        else endToken(e.at)
+        if (e.transient) {
+          open.wait = e.at
+          retryAt = e.retryAt
+        } else endToken(e.at)
         break
       case 'rejection':
         items.push({ kind: 'rejection', at: e.at, current: e.current })
@@ -90,6 +97,8 @@ export function layoutStrip(entries: readonly TimelineEntry[], now: number): Tim
         now = Math.min(now, e.at)
     }
   }
-  for (const kind of ['wait', 'offline', 'background'] as const) close(kind, now)
+  // A wait still open ends when the session said it would call again, if it said.
+  close('wait', Math.max(now, retryAt ?? now))
+  for (const kind of ['offline', 'background'] as const) close(kind, now)
   return items
 }
