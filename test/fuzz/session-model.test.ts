@@ -130,23 +130,27 @@ class World {
     if (kind === 'null' || this.user === null) {
       if (this.user === null) {
         this.signedOutAllowed = true
-        return call.resolve(null)
+        call.resolve(null)
+        return
       }
       kind = 'ok'
     }
     if (kind === 'transient') {
       call.failed = true
-      return call.reject(new Error('503 Service Unavailable'))
+      call.reject(new Error('503 Service Unavailable'))
+      return
     }
     if (kind === 'retryAfter') {
       call.failed = true
       call.retryAfterMs = retryAfterMs
-      return call.reject(new KeywayError('ERR_PROVIDER', '429', { retryAfterMs }))
+      call.reject(new KeywayError('ERR_PROVIDER', '429', { retryAfterMs }))
+      return
     }
     if (kind === 'final') {
       call.failed = true
       this.finalAllowed = true
-      return call.reject(new KeywayError('ERR_REVOKED', 'revoked', { transient: false }))
+      call.reject(new KeywayError('ERR_REVOKED', 'revoked', { transient: false }))
+      return
     }
     if (kind === 'same') {
       const last = [...this.calls]
@@ -154,7 +158,8 @@ class World {
         .find((c) => c.minted && this.subOf(c.minted) === this.user)
       if (last?.minted) {
         call.minted = last.minted
-        return call.resolve({ token: last.minted })
+        call.resolve({ token: last.minted })
+        return
       }
     }
     // A late answer was minted when the call started and arrives only now.

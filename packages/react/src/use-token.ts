@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import { useProvidedSession } from './provider.js'
+import { useProvided } from './provider.js'
 import { type TokenStore, tokenStore } from './token-store.js'
 
 const none = (): null => null
@@ -17,7 +17,8 @@ const noStore: TokenStore = { subscribe: () => () => {}, getSnapshot: none }
  * - Fresh: the session refreshes before expiry; each new token arrives here as soon as the
  *   session holds it. The hook never fetches on its own, so it adds no connector calls.
  * - Never throws into render: failures show up in `useAuthState().lastError`.
- * - On the server, and while hydrating, always `null`; nothing is fetched.
+ * - On the server, and while hydrating, `null` (or the provider's `initialCredentials`);
+ *   nothing is fetched.
  *
  * @example
  * ```tsx
@@ -28,7 +29,8 @@ const noStore: TokenStore = { subscribe: () => () => {}, getSnapshot: none }
  * ```
  */
 export function useToken(): string | null {
-  const session = useProvidedSession('useToken()')
+  const { session, server } = useProvided('useToken()')
   const store = session ? tokenStore(session) : noStore
-  return useSyncExternalStore(store.subscribe, store.getSnapshot, none)
+  const serverToken = server?.token ?? null
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, () => serverToken)
 }

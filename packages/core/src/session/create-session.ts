@@ -8,7 +8,7 @@ import type { Engine } from './engine.js'
 import { blockedBy, currentAfterFetch, detachInflight, runFetch } from './fetch.js'
 import { disposedError, getCredentials, handOut } from './hand-out.js'
 import { onHostSignal } from './host-signals.js'
-import { clearTimer } from './proactive-refresh.js'
+import { clearTimer, schedule } from './proactive-refresh.js'
 import { onProviderChange } from './provider-change.js'
 import { reportAccepted, reportRejected } from './rejection.js'
 import { newRetryState } from './retry.js'
@@ -94,7 +94,8 @@ export function createSession(options: SessionOptions): Session {
     // Usable now: no network before the first token. If it is already due, the timer fires
     // at once and refreshes it (forced) while callers are served.
     if (restored) offer(e, restored, 'storage')
-    if (!handOut(e) && !e._inflight) void runFetch(e, e._held ? 'proactive' : 'initial')
+    if (handOut(e)) schedule(e)
+    else if (!e._inflight) void runFetch(e, e._held ? 'proactive' : 'initial')
   }
 
   if (initialCredentials)

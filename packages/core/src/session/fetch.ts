@@ -9,7 +9,7 @@ import type { Engine } from './engine.js'
 import { clearTimer, lifetimeOf, refreshDue, schedule } from './proactive-refresh.js'
 import { checkProviderUser } from './provider-change.js'
 import { recordFailure, retryAllowedAt } from './retry.js'
-import { adopt, changed, current, event, fail, forget, keep, log, valid } from './state.js'
+import { adopt, changed, current, event, fail, forget, keep, log } from './state.js'
 import { minimumGap } from './timing.js'
 
 /**
@@ -226,8 +226,12 @@ function apply(e: Engine, outcome: FetchOutcome, reason: FetchReason, started: n
     outcome.rejections = held.rejections
     if (held.rejections > 1 && reason !== 'changed') {
       // A token backends rejected twice stays refused, whatever the provider says.
-      recordFailure(e._retry, undefined, started, p.now(), policy, p.random)
-      fail(e, new KeywayError('ERR_REJECTED', 'The provider keeps handing out a rejected token'))
+      const refused = new KeywayError(
+        'ERR_REJECTED',
+        'The provider keeps handing out a rejected token',
+      )
+      recordFailure(e._retry, refused, started, p.now(), policy, p.random)
+      fail(e, refused)
       return
     }
     if (reason !== 'changed' && refreshDue(e, outcome)) {
@@ -238,7 +242,7 @@ function apply(e: Engine, outcome: FetchOutcome, reason: FetchReason, started: n
     }
   }
   // A token that lived to its refresh without a rejection was accepted: a new chain starts.
-  if (reason !== 'rejected' && held && !held.rejected) e._chain = 0
+  if (reason === 'proactive' && held && !held.rejected) e._chain = 0
   adopt(e, outcome)
 }
 

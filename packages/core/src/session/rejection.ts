@@ -39,7 +39,7 @@ export function reportRejected(e: Engine, token: string): Promise<Credentials | 
     error = new KeywayError('ERR_REJECTED', `Backends rejected ${e._chain} new tokens in a row`)
   if (error) {
     held.rejections++
-    recordFailure(e._retry, undefined, now, now, policy, p.random)
+    recordFailure(e._retry, error, now, now, policy, p.random)
     fail(e, error)
     schedule(e)
     return Promise.reject(error)

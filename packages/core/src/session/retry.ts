@@ -21,10 +21,15 @@ export interface RetryState {
   _notBefore: number
   /** Monotonic start times of the failed calls of the last minute. */
   _failed: number[]
+  /**
+   * The last failure was a backend's refusal (`ERR_REJECTED`): a waiting caller's probe would
+   * only fetch another token to be refused, so the backoff holds for it too.
+   */
+  _refused: boolean
 }
 
 export function newRetryState(): RetryState {
-  return { _inRow: 0, _backoffUntil: 0, _notBefore: 0, _failed: [] }
+  return { _inRow: 0, _backoffUntil: 0, _notBefore: 0, _failed: [], _refused: false }
 }
 
 /**
@@ -57,6 +62,7 @@ export function recordFailure(
   random: () => number,
 ): void {
   retry._failed.push(startedAt)
+  retry._refused = error?.code === 'ERR_REJECTED'
   retry._backoffUntil = now + backoffDelay(++retry._inRow, policy, random)
   if (error?.retryAfterMs) retry._notBefore = Math.max(retry._notBefore, now + error.retryAfterMs)
 }
@@ -64,6 +70,7 @@ export function recordFailure(
 /** A success ends the backoff (the budget and the Retry-After floor stay as they are). */
 export function recordSuccess(retry: RetryState): void {
   retry._inRow = retry._backoffUntil = 0
+  retry._refused = false
 }
 
 /**
@@ -79,7 +86,7 @@ export function retryAllowedAt(
 ): number {
   let at = Math.max(now, retry._notBefore)
   if (retry._inRow > 0) {
-    if (!probe) at = Math.max(at, retry._backoffUntil)
+    if (!probe || retry._refused) at = Math.max(at, retry._backoffUntil)
     at = Math.max(at, nextCallAllowed(retry._failed, policy.maxCallsPerMinute, now))
   }
   return at

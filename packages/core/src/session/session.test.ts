@@ -250,6 +250,30 @@ describe('Session: rejection', () => {
     session.dispose()
   })
 
+  it('a backend that rejects every new token (a wrong audience) costs 3 connector calls, then ERR_REJECTED and backoff', async () => {
+    const { t, connector, session } = await setup({ lifetimeSec: 3600 })
+    await session.getToken()
+    const start = connector.callCount
+    const outcomes: string[] = []
+    for (let i = 0; i < 4; i++) {
+      const token = await session.getToken()
+      const outcome = await session.reportRejected(token).then(
+        () => 'new token',
+        (e) => e.code,
+      )
+      outcomes.push(outcome)
+      await t.clock.advance(10)
+    }
+    expect(outcomes).toEqual(['new token', 'new token', 'new token', 'ERR_REJECTED'])
+    expect(connector.callCount - start).toBe(3)
+    expect(session.getSnapshot().lastError?.code).toBe('ERR_REJECTED')
+    expect(session.getSnapshot().status).toBe('error')
+    // A caller asking now does not cut the backoff short: it would only fetch a token to refuse.
+    await expect(session.getToken()).rejects.toSatisfy((e) => isKeywayError(e, 'ERR_REJECTED'))
+    expect(connector.callCount - start).toBe(3)
+    session.dispose()
+  })
+
   it('a backend that rejects every token costs at most 6 connector calls a minute', async () => {
     const { t, connector, session } = await setup({ lifetimeSec: 3600 })
     const start = connector.callCount
