@@ -61,6 +61,10 @@ export default [
   { name: '@keyway/core { createSession }', import: { [CORE]: '{ createSession }' }, gzip: true },
   ...Object.entries(PROVIDER_SDKS).map(([name, sdk]) => spoke(name, 1000, sdk)),
   spoke('react', 1000, ['react', 'react-dom']),
+  // Sync engine adapters: the engine's client is the app's, kept external.
+  spoke('convex', 1000, ['convex']),
+  spoke('electric', 1000, ['@electric-sql']),
+  spoke('powersync', 1000, ['@powersync']),
   spoke('browser', 2500, []),
   // Informational: the devtools panel, an import for development (core external: the app has
   // it); measured 5.78 kB. In a production build `@keyway/devtools` resolves to dist/noop.js

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, platform, release, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { CHROMIUM } from '../scripts/chromium.mjs'
 import type { ConcurrencyRow } from './concurrency.js'
 import type { runStorm } from './storm.js'
 import { stormSvg } from './storm-svg.js'
@@ -322,7 +323,7 @@ interface PageLoad {
 function pageLoadSection(p: PageLoad): string {
   return `## 5. Page load in Chromium
 
-${p.browser} (headless, /usr/bin/chromium via playwright-core), the browser test site
+${p.browser} (headless, ${CHROMIUM} via playwright-core), the browser test site
 (\`test/browser/harness.ts\` + \`page.ts\`: @keyway/browser, IndexedDB persistence, http
 connector, a loopback issuer counting requests). One visit persists a 1 h token; then
 ${p.reloads} reloads.

@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     anonymous: 'src/anonymous/index.ts',
     testing: 'src/testing/index.ts',
+    'testing-vitest': 'src/testing/vitest.ts',
   },
   format: ['esm'],
   dts: true,

@@ -6,8 +6,7 @@ import { build } from 'esbuild'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
-
-export const CHROMIUM = '/usr/bin/chromium'
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs'
 
 /** Bundles a test page (default page.ts) from workspace sources for the browser. */
 async function bundlePage(page: string): Promise<string> {
@@ -103,19 +102,14 @@ export async function startSite(options: { lifetimeSec: number; page?: string })
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(
-      `No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium)`,
+      `No browser at ${CHROMIUM}: install Chromium (apt-get install chromium) or set KEYWAY_CHROMIUM`,
     )
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
+      ...CHROMIUM_ARGS,
       '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      // Background tabs keep their timers: the tests measure refresh timing across tabs.
       '--disable-background-timer-throttling',
       '--disable-renderer-backgrounding',
       '--disable-backgrounding-occluded-windows',

@@ -1,11 +1,12 @@
 /**
  * The wiring every connector test over a provider double shares: the conformance and
- * session-survival suites of `@keyway/core/testing` driven by one "device" factory (a fresh
+ * session-survival suites of `@keyway/core/testing/vitest` driven by one "device" factory (a fresh
  * provider client, as a new browser would have), and the check of an error mapper against a
  * table of provider failures.
  */
 import { type Connector, decodeJwt, type KeywayError, type KeywayErrorCode } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
+import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ApiDouble } from './api-double.js'
 

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-
-const CHROMIUM = '/usr/bin/chromium'
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/chromium.mjs'
 
 /**
  * Drives the demo page in Chromium: write a note as a guest, sign up, the note is still
@@ -10,17 +9,11 @@ const CHROMIUM = '/usr/bin/chromium'
  * panel), and a second tab shares a refresh. Saves screenshots of the page and the panel.
  */
 export async function runSmoke(url: string): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM} (apt-get install chromium)`)
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no browser at ${CHROMIUM} (apt-get install chromium, or set KEYWAY_CHROMIUM)`)
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   })
   try {
     // One context for both tabs: they share storage, locks and BroadcastChannel.

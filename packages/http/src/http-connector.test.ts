@@ -1,5 +1,6 @@
 import { createSession, isKeywayError } from '@keyway/core'
-import { createTestPlatform, runConnectorConformance } from '@keyway/core/testing'
+import { createTestPlatform } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTokenServer } from '../test/token-server.js'
 import { httpConnector } from './http-connector.js'

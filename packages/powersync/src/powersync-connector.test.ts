@@ -180,4 +180,20 @@ describe('powerSyncConnector (contract level: no PowerSync sync client runs in N
     expect(uploads[0]).toBe(database)
     session.dispose()
   })
+
+  it('an SDK that calls invalidateCredentials: a re-ask without it keeps the token, one after it gets a new one', async () => {
+    const { connector, session, ps } = await setup()
+    const invalidate = (ps as unknown as { invalidateCredentials(): void }).invalidateCredentials
+    const first = await ps.fetchCredentials()
+    // The prefetch: PowerSync invalidates, asks (the session's token is the one it holds).
+    invalidate()
+    const prefetched = await ps.fetchCredentials()
+    expect(prefetched!.token).not.toBe(first!.token)
+    // It then asks again without invalidating (it does not keep the prefetched answer).
+    const again = await ps.fetchCredentials()
+    expect(again!.token).toBe(prefetched!.token)
+    expect(connector.callCount).toBe(2)
+    expect(session.getSnapshot().counters.rejections).toBe(1)
+    session.dispose()
+  })
 })

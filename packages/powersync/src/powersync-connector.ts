@@ -54,15 +54,39 @@ export function powerSyncConnector(
   const endpoint = options.endpoint === undefined ? undefined : trimEndpoint(options.endpoint)
   /** The token this connector last gave PowerSync. */
   let handedOut: string | undefined
+  /** PowerSync calls `invalidateCredentials` (recent SDKs); it did since the last answer. */
+  let invalidationSeen = false
+  let invalidated = false
   let inflight: Promise<PowerSyncCredentials | null> | undefined
 
   /** A token whose replacement failed (provider down): the next ask retries it. */
   let replacementFailed: string | undefined
 
+  /**
+   * How much life a token handed to PowerSync must have left. The sync client asks again as
+   * soon as the service reports 30 s or less (`token_expires_in`); asking the session for more
+   * than that makes it refresh first, so that ask finds a new token instead of reporting the
+   * current one. Capped at half the token's lifetime (learnt from the first token), so short
+   * tokens do not refresh on every ask.
+   */
+  let validityMs: number | undefined
+
   async function answer(): Promise<PowerSyncCredentials | null> {
-    let credentials = await session.getCredentials()
+    let credentials = await session.getCredentials(
+      validityMs === undefined ? undefined : { minValidityMs: validityMs },
+    )
+    if (credentials && validityMs === undefined) {
+      const { iat, exp } = decodeJwt(credentials.token).payload
+      if (iat !== undefined && exp !== undefined)
+        validityMs = Math.min(PREFETCH_VALIDITY_MS, ((exp - iat) * 1000) / 2)
+    }
     const token = credentials?.token
-    if (token !== undefined && token === handedOut) {
+    // SDKs that call `invalidateCredentials` do so before every ask that means "I cannot use
+    // this token" (a 401, an expiry, a prefetch). Without it, an ask for the token just handed
+    // out is the client asking again after its prefetch, which it does not keep: same token.
+    const unusable = !invalidationSeen || invalidated
+    invalidated = false
+    if (token !== undefined && token === handedOut && unusable) {
       // PowerSync is back for the token it already holds: it could not use it. Report it
       // once; if the replacement failed, retry the replacement rather than reporting the
       // same token again (two rejections mean "refused for good" to the session).
@@ -114,7 +138,7 @@ export function powerSyncConnector(
     return payload.exp === undefined ? MAX_DATE_MS : payload.exp * 1000
   }
 
-  return {
+  const connector: PowerSyncBackendConnector & { invalidateCredentials(): void } = {
     fetchCredentials() {
       inflight ??= answer().finally(() => {
         inflight = undefined
@@ -122,8 +146,18 @@ export function powerSyncConnector(
       return inflight
     },
     uploadData: (database) => options.uploadData(database),
-  } satisfies PowerSyncBackendConnector
+    // Not in @powersync/common's typed interface, but called by its sync client: PowerSync
+    // could not use the credentials it holds.
+    invalidateCredentials() {
+      invalidationSeen = true
+      invalidated = true
+    },
+  }
+  return connector
 }
+
+/** PowerSync's prefetch point (30 s of token life left) plus 5 s. */
+const PREFETCH_VALIDITY_MS = 35_000
 
 /** The largest time a JavaScript Date can hold. */
 const MAX_DATE_MS = 8.64e15

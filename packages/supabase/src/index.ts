@@ -1,4 +1,5 @@
-export { supabaseAccessToken } from './access-token.js'
+export { type SupabaseAccessTokenOptions, supabaseAccessToken } from './access-token.js'
+export { type RealtimeStatus, subscribeRealtime } from './realtime-channel.js'
 export { type SupabaseAuthLike, supabaseConnector } from './supabase-connector.js'
 export { toKeywayError as toKeywaySupabaseError } from './supabase-errors.js'
 export { type SupabaseAnonymousUpgrade, upgradeAnonymousUser } from './upgrade-anonymous.js'

@@ -1,20 +1,21 @@
-export {
-  type ConformanceControls,
-  type ConformanceSubject,
-  fetchOptions,
-  runConnectorConformance,
-} from './conformance.js'
+// Test tools that run anywhere (Node, a browser, any test runner): the fake clock and platform,
+// the token minter, the fake connector. The suites that need Vitest's describe/it/expect live in
+// `@keyway/core/testing/vitest`, so importing this entry never loads Vitest.
+export { DoubleWebSocket } from './double-socket.js'
 export {
   createFakeConnector,
   type FakeConnector,
   type FakeConnectorOptions,
 } from './fake-connector.js'
+export { fetchOptions } from './fetch-options.js'
 export { createMemoryCrossTab, createMemoryStorage } from './memory-tabs.js'
 export {
-  runSessionSurvival,
-  type SurvivalClient,
-  type SurvivalSubject,
-} from './session-survival.js'
+  countReasons,
+  createOutageMeter,
+  type OutageMeter,
+  sleep,
+  waitFor,
+} from './real-time.js'
 export {
   createTestPlatform,
   flushPromises,

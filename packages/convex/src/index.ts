@@ -1,0 +1,5 @@
+export {
+  type ConvexFetchToken,
+  type ConvexFetchTokenOptions,
+  convexFetchToken,
+} from './convex-fetch-token.js'

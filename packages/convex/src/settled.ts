@@ -1,0 +1,35 @@
+import { type Credentials, isKeywayError, type Session } from '@keyway/core'
+
+/**
+ * Runs `read` until it gives an answer a sync client can act on. A transient failure (the
+ * provider is down, the device offline, the call budget spent) is waited out: the next try
+ * comes when the session's state changes (its own retry landed, a new token, a sign-out),
+ * so nothing here polls. `null` means nobody is signed in: signed out, or the provider said
+ * the session is over for good (`ERR_REVOKED`). Anything else final is thrown.
+ */
+export async function settled(
+  session: Session,
+  read: () => Promise<Credentials | null>,
+): Promise<Credentials | null> {
+  for (;;) {
+    try {
+      return await read()
+    } catch (error) {
+      if (isKeywayError(error, 'ERR_SIGNED_OUT') || isKeywayError(error, 'ERR_REVOKED')) return null
+      if (!isKeywayError(error) || !error.transient) throw error
+      // The change that counts comes after this failure (the failure itself changed the state).
+      await nextChange(session, session.getSnapshot())
+    }
+  }
+}
+
+/** Resolves once the session's snapshot is no longer `seen`. */
+export function nextChange(session: Session, seen: object): Promise<void> {
+  return new Promise((resolve) => {
+    if (session.getSnapshot() !== seen) return resolve()
+    const off = session.subscribe(() => {
+      off()
+      resolve()
+    })
+  })
+}

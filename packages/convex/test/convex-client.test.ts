@@ -1,0 +1,121 @@
+import { createSession, type Session } from '@keyway/core'
+import {
+  createFakeConnector,
+  createTokenMinter,
+  type FakeConnector,
+  sleep,
+  waitFor as until,
+} from '@keyway/core/testing'
+import { ConvexClient } from 'convex/browser'
+import { makeFunctionReference } from 'convex/server'
+import { afterEach, describe, expect, it } from 'vitest'
+import { convexFetchToken } from '../src/index.js'
+import { createConvexSyncDouble } from './convex-sync-double.js'
+
+// The real ConvexClient (convex/browser) over a double of the deployment's sync socket, with
+// real timers: what convex-js does with the token is the thing under test.
+
+const list = makeFunctionReference<'query', Record<string, never>, number[] | null>('messages:list')
+const send = makeFunctionReference<'mutation', { n: number }, null>('messages:send')
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function setup(options: { lifetimeSec: number; cacheMarginSec?: number }) {
+  const minter = await createTokenMinter()
+  const connector: FakeConnector = await createFakeConnector({ minter, ...options })
+  const session: Session = createSession({ connector })
+  const deployment = createConvexSyncDouble({ jwks: minter.jwks, issuer: minter.issuer })
+  const client = new ConvexClient('http://127.0.0.1:3210', {
+    webSocketConstructor: deployment.WebSocket,
+    skipConvexDeploymentUrlCheck: true,
+    initialAuthTokenReuse: true,
+    logger: process.env.CONVEX_VERBOSE ? undefined : false,
+    verbose: !!process.env.CONVEX_VERBOSE,
+  })
+  const authChanges: boolean[] = []
+  client.setAuth(convexFetchToken(session), (authenticated) => authChanges.push(authenticated))
+  let seen: number[] | null = null
+  const unsubscribe = client.onUpdate(list, {}, (value) => {
+    seen = value
+  })
+  cleanups.push(
+    () => session.dispose(),
+    () => deployment.finish(),
+    () => client.close(),
+    () => unsubscribe(),
+  )
+  return { connector, session, deployment, client, authChanges, seen: () => seen }
+}
+
+describe('convexFetchToken with the real ConvexClient over a double of the sync protocol', () => {
+  it('authenticates once, syncs the signed-in user’s query, and runs mutations', async () => {
+    const { connector, deployment, client, authChanges, seen } = await setup({ lifetimeSec: 300 })
+    await until(() => authChanges.includes(true))
+    await client.mutation(send, { n: 1 })
+    await until(() => seen()?.length === 1)
+    expect(seen()).toEqual([1])
+    expect(deployment.stats.acceptedTokens).toEqual([connector.minted[0]])
+    // initialAuthTokenReuse: Convex keeps the token it confirmed; one connector call in all.
+    expect(connector.callCount).toBe(1)
+  })
+
+  it('a token the deployment refuses: a different one comes back, no unauthenticated flicker', async () => {
+    const { connector, session, deployment, client, authChanges } = await setup({
+      lifetimeSec: 300,
+    })
+    await until(() => authChanges.includes(true))
+    expect(deployment.rejectCurrent()).toBe(1)
+    await client.mutation(send, { n: 1 })
+    expect(deployment.stats.acceptedTokens).toEqual([connector.minted[0], connector.minted[1]])
+    expect(session.getSnapshot().counters.rejections).toBe(1)
+    expect(authChanges).not.toContain(false)
+    expect(deployment.stats.unauthenticatedMutations).toBe(0)
+    expect(deployment.longestUnauthenticatedMs).toBeLessThan(1_000)
+  })
+
+  it('a provider that answers the same token to a forced refresh: Convex waits for the next one instead of being de-authenticated', async () => {
+    // The provider serves its cached token while it has more than 12 s left, forced or not.
+    const { connector, session, deployment, authChanges, client } = await setup({
+      lifetimeSec: 20,
+      cacheMarginSec: 12,
+    })
+    await until(() => authChanges.includes(true))
+    connector.ignoreForce(true)
+    deployment.rejectCurrent()
+    await until(() => session.getSnapshot().counters.fetches === 2)
+    expect(connector.minted).toHaveLength(1)
+    // Convex holds on, waiting, until the session's own refresh (8-10 s in) brings a new token.
+    await until(() => deployment.stats.acceptedTokens.length === 2, 12_000)
+    expect(new Set(deployment.stats.acceptedTokens).size).toBe(2)
+    expect(authChanges).not.toContain(false)
+    await client.mutation(send, { n: 1 })
+  }, 20_000)
+
+  it('the provider is down at refresh time: Convex keeps its token and waits, then gets the new one', async () => {
+    const { connector, deployment, authChanges, client } = await setup({ lifetimeSec: 14 })
+    await until(() => authChanges.includes(true))
+    connector.failAlways(new Error('503 Service Unavailable'))
+    // Convex's refetch (exp - iat - 10 s = 4 s) meets a provider that is down.
+    await sleep(5_000)
+    await client.mutation(send, { n: 1 })
+    expect(authChanges).not.toContain(false)
+    connector.failAlways(null)
+    await until(() => deployment.stats.acceptedTokens.length === 2, 8_000)
+    expect(authChanges).not.toContain(false)
+    expect(deployment.stats.expiredOnSocket).toBe(0)
+  }, 20_000)
+
+  it('sign-out: null, and Convex reports unauthenticated', async () => {
+    const { connector, session, deployment, authChanges } = await setup({ lifetimeSec: 300 })
+    await until(() => authChanges.includes(true))
+    connector.setUser(null)
+    await until(() => session.getSnapshot().status === 'signedOut')
+    // The next time Convex asks (here: the deployment refuses the old token), it hears null.
+    deployment.rejectCurrent()
+    await until(() => authChanges.includes(false))
+    expect(authChanges.at(-1)).toBe(false)
+  })
+})
