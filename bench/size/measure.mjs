@@ -26,6 +26,8 @@ export const PROVIDER_SDKS = {
   descope: ['@descope'],
   supertokens: ['supertokens-web-js', 'supertokens-website'],
   propelauth: ['@propelauth'],
+  keycloak: ['keycloak-js'],
+  entra: ['@azure'],
 }
 
 /** `packages/<name>/dist/index.js`, and whether it holds any code. */

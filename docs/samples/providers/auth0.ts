@@ -12,4 +12,11 @@ const auth0 = new Auth0Client({
     redirect_uri: `${location.origin}/callback`,
   },
 })
-export const session = createSession({ connector: auth0Connector(auth0) })
+const connector = auth0Connector(auth0)
+export const session = createSession({ connector })
+
+// auth0-spa-js has no auth-state event: say when the user may have changed.
+export async function onCallbackPage(): Promise<void> {
+  await auth0.handleRedirectCallback()
+  await connector.userChanged()
+}

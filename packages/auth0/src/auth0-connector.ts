@@ -6,28 +6,20 @@ import type {
 import { type Connector, decodeJwt, KeywayError, raceSignal } from '@keyway/core'
 import { SIGNED_OUT_ERRORS, toKeywayAuth0Error } from './auth0-errors.js'
 
-/** auth0-spa-js methods after which the signed-in user may have changed. */
-export type Auth0UserChangingMethod =
-  | 'handleRedirectCallback'
-  | 'loginWithPopup'
-  | 'getTokenWithPopup'
-  | 'checkSession'
-  | 'logout'
-
-const USER_CHANGING: readonly Auth0UserChangingMethod[] = [
-  'handleRedirectCallback',
-  'loginWithPopup',
-  'getTokenWithPopup',
-  'checkSession',
-  'logout',
-]
-
 /** The parts of an auth0-spa-js `Auth0Client` the connector uses. */
 export type Auth0ClientLike = Pick<
   Auth0Client,
-  'getTokenSilently' | 'isAuthenticated' | 'getUser' | Auth0UserChangingMethod
+  'getTokenSilently' | 'isAuthenticated' | 'getUser' | 'checkSession' | 'logout'
 >
 
+/**
+ * Options of {@link auth0Connector}.
+ *
+ * @example
+ * ```ts
+ * const options: Auth0ConnectorOptions = { token: 'id_token' }
+ * ```
+ */
 export interface Auth0ConnectorOptions {
   /** Connector id. Default `'auth0'`. */
   id?: string
@@ -40,30 +32,23 @@ export interface Auth0ConnectorOptions {
   authorizationParams?: GetTokenSilentlyOptions['authorizationParams']
 }
 
-// auth0-spa-js has no auth-state event: the connector wraps the client's user-changing
-// methods once per client and tells every subscriber when one of them settles.
-const watchers = new WeakMap<object, Set<() => void>>()
-
-function watch(client: Auth0ClientLike, listener: () => void): () => void {
-  let listeners = watchers.get(client)
-  if (!listeners) {
-    const set = new Set<() => void>()
-    listeners = set
-    watchers.set(client, set)
-    const target = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
-    for (const name of USER_CHANGING) {
-      const original = target[name]!
-      target[name] = async (...args) => {
-        try {
-          return await original.apply(client, args)
-        } finally {
-          for (const l of set) l()
-        }
-      }
-    }
-  }
-  listeners.add(listener)
-  return () => void listeners.delete(listener)
+/**
+ * An Auth0 connector, plus the one call auth0-spa-js needs from the app: it has no auth-state
+ * event, so the app says when the user may have changed.
+ *
+ * @example
+ * ```ts
+ * await auth0.handleRedirectCallback()
+ * await connector.userChanged()
+ * ```
+ */
+export interface Auth0Connector extends Connector {
+  /**
+   * Tells the session who is signed in now (`getUser().sub`, from the SDK's cache): call it
+   * after `handleRedirectCallback()`, `loginWithPopup()`, `getTokenWithPopup()` or `logout()`.
+   */
+  userChanged(): Promise<void>
+  signOut(): Promise<void>
 }
 
 /**
@@ -72,8 +57,8 @@ function watch(client: Auth0ClientLike, listener: () => void): () => void {
  * - the first answer waits for `checkSession()` (restores a session from Auth0 when the SDK's
  *   `is.authenticated` cookie says there is one), then `isAuthenticated()`;
  * - `forceRefresh` maps to `getTokenSilently({ cacheMode: 'off' })`;
- * - `subscribe` fires when the user (`sub`) changes after `handleRedirectCallback`,
- *   `loginWithPopup`, `getTokenWithPopup`, `checkSession` or `logout`;
+ * - `subscribe` tells the user (`sub`) each time the app calls `userChanged()`: auth0-spa-js
+ *   has no auth-state event, and the connector does not wrap the client's methods;
  * - `login_required` / `consent_required` answer `null`; `invalid_grant` is final.
  * Create the client with `useRefreshTokens: true` (no third-party-cookie iframe).
  *
@@ -84,22 +69,25 @@ function watch(client: Auth0ClientLike, listener: () => void): () => void {
  * const session = createSession({ connector: auth0Connector(auth0) })
  * ```
  */
-export const auth0Connector = (client: Auth0ClientLike, options: Auth0ConnectorOptions = {}) => {
+export const auth0Connector = (
+  client: Auth0ClientLike,
+  options: Auth0ConnectorOptions = {},
+): Auth0Connector => {
   const kind = options.token ?? 'access_token'
-  // Bound before subscribe wraps it: the connector's own restore is no user change.
-  const checkSession = client.checkSession.bind(client)
+  const listeners = new Set<(userId: string | null) => void>()
   let restored: Promise<void> | undefined
-  let answeredUser: string | null | undefined
+
+  async function userChanged(): Promise<void> {
+    const sub = (await client.getUser())?.sub ?? null
+    for (const listener of [...listeners]) listener(sub)
+  }
 
   return {
     id: options.id ?? 'auth0',
     async fetchCredentials({ forceRefresh, signal }) {
-      restored ??= checkSession().catch(() => undefined)
+      restored ??= client.checkSession().catch(() => undefined)
       await raceSignal(restored, signal)
-      if (!(await raceSignal(client.isAuthenticated(), signal))) {
-        answeredUser = null
-        return null
-      }
+      if (!(await raceSignal(client.isAuthenticated(), signal))) return null
       let response: GetTokenSilentlyVerboseResponse | undefined
       try {
         response = await raceSignal(
@@ -115,18 +103,12 @@ export const auth0Connector = (client: Auth0ClientLike, options: Auth0ConnectorO
       } catch (error) {
         if (signal.aborted) throw error
         const code = (error as { error?: unknown })?.error
-        if (typeof code === 'string' && SIGNED_OUT_ERRORS.has(code)) {
-          answeredUser = null
-          return null
-        }
+        if (typeof code === 'string' && SIGNED_OUT_ERRORS.has(code)) return null
         throw toKeywayAuth0Error(error)
       }
       // `undefined`: the session's ceiling (`session_expiry`) passed and the SDK cleared it.
       const token = response?.[kind]
-      if (!token) {
-        answeredUser = null
-        return null
-      }
+      if (!token) return null
       try {
         decodeJwt(token)
       } catch (cause) {
@@ -136,23 +118,18 @@ export const auth0Connector = (client: Auth0ClientLike, options: Auth0ConnectorO
           { transient: false, cause },
         )
       }
-      answeredUser = (await client.getUser())?.sub ?? null
       return { token }
     },
     subscribe(onChange) {
-      return watch(client, () => {
-        void client.getUser().then((user) => {
-          const sub = user?.sub ?? null
-          if (sub === answeredUser) return
-          answeredUser = sub
-          onChange()
-        })
-      })
+      listeners.add(onChange)
+      return () => void listeners.delete(onChange)
     },
+    userChanged,
     async signOut() {
       // Clears the SDK's cache without leaving the page; call `logout()` yourself to also end
       // the Auth0 session (it redirects to /v2/logout).
       await client.logout({ openUrl: false })
+      await userChanged()
     },
-  } satisfies Connector
+  }
 }

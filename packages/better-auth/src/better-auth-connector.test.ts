@@ -1,6 +1,6 @@
 import { createSession } from '@keyway/core'
 import { createTestPlatform } from '@keyway/core/testing'
-import { runConnectorConformance } from '@keyway/core/testing/vitest'
+import { runConnectorConformance, runErrorMapping } from '@keyway/core/testing/vitest'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBetterAuth } from '../test/better-auth-server.js'
 import { cookieFetch } from '../test/cookie-fetch.js'
 import { betterAuthConnector } from './better-auth-connector.js'
+import { toKeywayBetterAuthError } from './better-auth-errors.js'
 
 // A real Better Auth server in-process (jwt plugin); its JWTs verified against its JWKS.
 let server: Awaited<ReturnType<typeof startBetterAuth>>
@@ -18,28 +19,44 @@ afterAll(() => server.close())
 
 const PASSWORD = 'correct horse battery'
 let devices = 0
-function device() {
-  const fetch = cookieFetch()
-  const client = createAuthClient({
+/** A Better Auth client over a cookie jar: a new jar is a new device, a shared one another tab. */
+function clientOn(fetch: typeof globalThis.fetch) {
+  return createAuthClient({
     baseURL: server.url,
     plugins: [jwtClient()],
     fetchOptions: { customFetchImpl: fetch },
   })
+}
+/** What the session atom does when it mounts in a browser (or polls): ask for the session. */
+const pollSession = (client: ReturnType<typeof clientOn>) =>
+  client.$store.atoms.session!.get().refetch() as Promise<void>
+
+function device() {
+  const fetch = cookieFetch()
+  const client = clientOn(fetch)
   const run = ++devices
   const signIn = async (user: string) => {
     const email = `${user}-${run}@keyway.test`
     const up = await client.signUp.email({ email, password: PASSWORD, name: user })
     if (up.error) await client.signIn.email({ email, password: PASSWORD })
   }
-  return { client, signIn }
+  // Another tab of this device: a new client on the same cookies, whose session atom asks the
+  // server who is signed in as soon as it mounts (Node has no mount fetch: started by hand).
+  const anotherTab = () => {
+    const tab = clientOn(fetch)
+    void pollSession(tab)
+    return betterAuthConnector(tab)
+  }
+  return { client, signIn, anotherTab }
 }
 
 runConnectorConformance({
   name: 'better-auth (real Better Auth server in-process)',
   async setup() {
-    const { client, signIn } = device()
+    const { client, signIn, anotherTab } = device()
     return {
       connector: betterAuthConnector(client),
+      another: anotherTab,
       controls: {
         signIn,
         signOut: async () => {
@@ -52,6 +69,7 @@ runConnectorConformance({
           const { data } = await client.getSession()
           server.revokeSessions(data!.user.id)
         },
+        poll: () => pollSession(client),
       },
     }
   },
@@ -102,4 +120,20 @@ describe('betterAuthConnector (real Better Auth server)', () => {
     expect(session.getSnapshot().counters.fetches).toBe(fetches)
     session.dispose()
   })
+})
+
+// better-fetch answers HTTP errors as `{ status, statusText }` and lets a failed fetch throw.
+const answered = (status: number, statusText: string) => ({ status, statusText })
+runErrorMapping({
+  name: 'toKeywayBetterAuthError (better-fetch error shapes)',
+  map: toKeywayBetterAuthError,
+  failures: {
+    network: [new TypeError('fetch failed'), answered(0, '')],
+    timeout: [], // better-fetch has no timeout unless the app sets one: the session's 15 s applies
+    serverError: [answered(500, 'Internal Server Error'), answered(503, 'Service Unavailable')],
+    rateLimited: [answered(429, 'Too Many Requests')],
+    rateLimitedFor7s: [], // the error carries no headers: Retry-After does not reach the client
+    revoked: [], // a revoked session answers 401: the connector answers null (signed out)
+    setup: [answered(404, 'Not Found'), answered(400, 'Bad Request')],
+  },
 })

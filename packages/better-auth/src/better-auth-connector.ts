@@ -1,4 +1,5 @@
-import { type Connector, decodeJwt, KeywayError, raceSignal } from '@keyway/core'
+import { type Connector, KeywayError, raceSignal } from '@keyway/core'
+import { toKeywayBetterAuthError } from './better-auth-errors.js'
 
 /** What the jwt plugin's `token()` resolves with (better-fetch's data-or-error pair). */
 export type BetterAuthTokenResult = {
@@ -19,6 +20,20 @@ export interface BetterAuthClientLike {
   }
 }
 
+/**
+ * Options of {@link betterAuthConnector}.
+ *
+ * @example
+ * ```ts
+ * const options: BetterAuthConnectorOptions = { id: 'neon-auth' }
+ * ```
+ */
+export interface BetterAuthConnectorOptions {
+  /** Connector id. Default `'better-auth'`. */
+  id?: string
+}
+
+/** The user of a session-atom value: `null` when nobody is signed in. */
 function userIdOf(value: unknown): string | null {
   const data = (value as { data?: { user?: { id?: string } } | null } | undefined)?.data
   return data?.user?.id ?? null
@@ -26,14 +41,10 @@ function userIdOf(value: unknown): string | null {
 
 /**
  * A connector over the Better Auth client with the jwt plugin: each fetch asks the server
- * for the session's JWT (`GET /api/auth/token`), verifiable at `/api/auth/jwks`.
- *
- * | Better Auth answers | connector |
- * |---|---|
- * | a token | credentials |
- * | 401 (no session, revoked session) | `null`: signed out |
- * | 429, 5xx, network error | transient |
- * | other 4xx | final `ERR_PROVIDER` |
+ * for the session's JWT (`GET /api/auth/token`, `sub` = the user id), verifiable at
+ * `/api/auth/jwks`. A 401 answers `null` (signed out); other failures map by
+ * {@link toKeywayBetterAuthError}. `subscribe` tells the session atom's user each time it
+ * settles; a failed session poll (network, 5xx) tells nothing.
  *
  * @example
  * ```ts
@@ -43,12 +54,9 @@ function userIdOf(value: unknown): string | null {
  */
 export const betterAuthConnector = (
   client: BetterAuthClientLike,
-  options: { id?: string } = {},
-) => {
-  // The user behind the last answer (undefined until the first one): a session-atom update
-  // is a change only when its user differs from what the session was last handed.
-  let answeredUser: string | null | undefined
-  return {
+  options: BetterAuthConnectorOptions = {},
+) =>
+  ({
     id: options.id ?? 'better-auth',
     async fetchCredentials({ signal }) {
       let result: BetterAuthTokenResult
@@ -67,51 +75,26 @@ export const betterAuthConnector = (
         result = { data: null, error: cause as NonNullable<BetterAuthTokenResult['error']> }
       }
       const { data, error } = result
-      if (error) {
-        if (error.status === 401) {
-          answeredUser = null
-          return null
-        }
-        const transient = error.status === 0 || error.status === 429 || error.status >= 500
-        throw new KeywayError('ERR_PROVIDER', `Better Auth answered ${error.status}`, {
-          transient,
-          cause: error,
-        })
-      }
+      if (error?.status === 401) return null
+      if (error) throw toKeywayBetterAuthError(error)
       if (!data?.token)
         throw new KeywayError('ERR_PROVIDER', 'Better Auth answered without a token', {
           transient: false,
         })
-      answeredUser = subjectOf(data.token)
       return { token: data.token }
     },
     subscribe(onChange) {
-      // The session atom settles after sign-in, sign-out, user switch and its own polling;
-      // fire only when the settled user is not the one the session was last handed. Before any
-      // answer the user is unknown, so the first settled value counts as a change.
       const atom = client.$store.atoms.session
       if (!atom?.listen) return () => {}
       return atom.listen((value) => {
         const state = value as { isPending?: boolean; error?: { status?: number } | null }
         if (state?.isPending) return
-        // A failed session fetch (network, 5xx) keeps the last data: it is no sign-out.
+        // A failed session poll keeps the last data and says nothing about the user.
         if (state?.error && state.error.status !== 401) return
-        const next = userIdOf(value)
-        if (next === answeredUser) return
-        answeredUser = next
-        onChange()
+        onChange(userIdOf(value))
       })
     },
     async signOut() {
       await client.signOut?.()
     },
-  } satisfies Connector
-}
-
-function subjectOf(token: string): string | null | undefined {
-  try {
-    return decodeJwt(token).payload.sub ?? undefined
-  } catch {
-    return undefined
-  }
-}
+  }) satisfies Connector

@@ -1,7 +1,7 @@
 import { ClerkAPIResponseError, ClerkRuntimeError } from '@clerk/clerk-js'
 import { type Connector, createSession, decodeJwt, isKeywayError } from '@keyway/core'
 import { createTestPlatform, fetchOptions, flushPromises } from '@keyway/core/testing'
-import { runConnectorConformance } from '@keyway/core/testing/vitest'
+import { runConnectorConformance, runErrorMapping } from '@keyway/core/testing/vitest'
 import { describe, expect, it } from 'vitest'
 import { createClerkDouble } from '../test/clerk-double.js'
 import { clerkConnector } from './clerk-connector.js'
@@ -115,51 +115,44 @@ describe('clerkConnector (Clerk double)', () => {
     expect(await connector.fetchCredentials(fetchOptions())).toBeNull()
   })
 
-  it('does not fire subscribe on its own token refreshes, only on session changes', async () => {
+  it("subscribe tells the session's user on each emit: the same user again after a new session, null after sign-out", async () => {
     const double = await createClerkDouble({ persistedUser: 'alice' })
     await double.load()
     const connector = clerkConnector(double.clerk)
-    let changes = 0
-    const off = connector.subscribe(() => changes++)
+    const users: Array<string | null | undefined> = []
+    const off = connector.subscribe((...args) => users.push(args[0]))
     await connector.fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
-    await double.signIn('alice') // a new session, even for the same user
-    expect(changes).toBe(1)
-    off()
+    await double.signIn('alice') // a new session, for the same user: the session sees no change
+    await double.signIn('bob')
     await double.signOut()
-    expect(changes).toBe(1)
+    expect(users).toEqual(['user_alice', 'user_alice', 'user_bob', null])
+    off()
+    await double.signIn('carol')
+    expect(users).toHaveLength(4)
   })
 })
 
-describe('toKeywayClerkError (real clerk-js error classes)', () => {
-  const apiError = (status: number, code: string, retryAfter?: number) =>
-    Object.assign(
-      new ClerkAPIResponseError('x', {
-        status,
-        data: [{ code, message: code, long_message: code }],
-      }),
-      { retryAfter },
-    )
-
-  it.each([
-    [new ClerkRuntimeError('offline', { code: 'clerk_offline' }), 'ERR_OFFLINE', true],
-    [new ClerkRuntimeError('net', { code: 'network_error' }), 'ERR_NETWORK', true],
-    [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
-    [apiError(401, 'signed_out'), 'ERR_REVOKED', false],
-    [apiError(403, 'user_locked'), 'ERR_REVOKED', false],
-    [apiError(404, 'resource_not_found'), 'ERR_REVOKED', false],
-    [apiError(429, 'too_many_requests', 7), 'ERR_RATE_LIMITED', true],
-    [apiError(503, 'service_unavailable'), 'ERR_PROVIDER', true],
-    [new Error('something else'), 'ERR_PROVIDER', true],
-  ] as const)('%s → %s (transient %s), original in cause', (error, code, transient) => {
-    const mapped = toKeywayClerkError(error)
-    expect(mapped.code).toBe(code)
-    expect(mapped.transient).toBe(transient)
-    expect(mapped.cause).toBe(error)
-  })
-
-  it('carries Retry-After from a 429', () => {
-    expect(toKeywayClerkError(apiError(429, 'too_many_requests', 7)).retryAfterMs).toBe(7000)
-  })
+const apiError = (status: number, code: string, retryAfter?: number) =>
+  Object.assign(
+    new ClerkAPIResponseError('x', { status, data: [{ code, message: code, long_message: code }] }),
+    { retryAfter },
+  )
+runErrorMapping({
+  name: 'toKeywayClerkError (real clerk-js error classes)',
+  map: toKeywayClerkError,
+  failures: {
+    network: [
+      new ClerkRuntimeError('offline', { code: 'clerk_offline' }),
+      new ClerkRuntimeError('net', { code: 'network_error' }),
+      new TypeError('Failed to fetch'),
+    ],
+    timeout: [], // clerk-js sets no timeout of its own: the session's 15 s applies
+    serverError: [apiError(503, 'service_unavailable'), apiError(500, 'internal_clerk_error')],
+    rateLimited: [apiError(429, 'too_many_requests')],
+    rateLimitedFor7s: [apiError(429, 'too_many_requests', 7)],
+    revoked: [apiError(401, 'signed_out'), apiError(403, 'user_locked'), apiError(404, 'x')],
+    setup: [apiError(400, 'form_param_unknown'), apiError(422, 'unprocessable')],
+  },
 })
 
 describe('a Session on clerkConnector survives (Clerk double)', () => {
@@ -177,7 +170,7 @@ describe('a Session on clerkConnector survives (Clerk double)', () => {
     const { double, session, token } = await signedIn()
     double.setOffline(true)
     const error = await session.refresh().catch((e) => e)
-    expect(isKeywayError(error, 'ERR_OFFLINE')).toBe(true)
+    expect(isKeywayError(error, 'ERR_NETWORK')).toBe(true)
     expect(session.getSnapshot().status).toBe('authenticated')
     expect(await session.getToken()).toBe(token)
     session.dispose()

@@ -11,6 +11,8 @@ import { toKeywayClerkError } from './clerk-errors.js'
  */
 export interface ClerkSessionLike {
   readonly id: string
+  /** The session's user: its id is the `sub` of the session's tokens. */
+  readonly user?: { readonly id: string } | null
   getToken(options?: { template?: string; skipCache?: boolean }): Promise<string | null>
 }
 
@@ -89,8 +91,7 @@ function whenLoaded(clerk: ClerkLike, signal: AbortSignal): Promise<void> {
  *
  * - waits until Clerk has loaded, so a restored session is never answered as signed out;
  * - `forceRefresh` maps to `getToken({ skipCache: true })`;
- * - `subscribe` fires when the active session changes (sign-in, sign-out, user switch), not
- *   on Clerk's own token refreshes.
+ * - `subscribe` tells the active session's user (or `null`) each time Clerk emits.
  *
  * @example
  * ```ts
@@ -118,14 +119,10 @@ export const clerkConnector = (clerk: ClerkLike, options: ClerkConnectorOptions 
       }
     },
     subscribe(onChange) {
-      // `undefined` = Clerk has not told yet; its first report is the baseline, not a change.
-      let current = clerk.session === undefined ? undefined : (clerk.session?.id ?? null)
+      // `undefined`: Clerk has not loaded, it knows nobody yet. Token refreshes emit the same
+      // user; the session decides what is a change.
       return clerk.addListener(({ session }) => {
-        if (session === undefined) return
-        const next = session?.id ?? null
-        const changed = current !== undefined && next !== current
-        current = next
-        if (changed) onChange()
+        if (session !== undefined) onChange(session ? session.user?.id : null)
       })
     },
     signOut: () => clerk.signOut(),

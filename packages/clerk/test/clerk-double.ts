@@ -57,6 +57,8 @@ export async function createClerkDouble(options: ClerkDoubleOptions = {}) {
     const self: ClerkSessionLike & { userId: string } = {
       id,
       userId,
+      // clerk-js's Session carries its User resource; its id is the tokens' `sub`.
+      user: { id: userId },
       async getToken({ template, skipCache = false } = {}) {
         stats.getTokenCalls++
         await Promise.resolve()

@@ -2,18 +2,20 @@ import { KeywayError } from './errors.js'
 import { createFakeConnector } from './testing/index.js'
 import { runConnectorConformance } from './testing/vitest.js'
 
-runConnectorConformance({
-  name: 'fake connector (the reference the suite is checked against)',
-  async setup() {
-    const connector = await createFakeConnector({ user: null })
-    return {
-      connector,
-      controls: {
-        signIn: async (user) => connector.setUser(user),
-        signOut: async () => connector.setUser(null),
-        outage: async (down) => connector.failAlways(down ? new TypeError('fetch failed') : null),
-        revoke: async () => connector.failAlways(new KeywayError('ERR_REVOKED', 'Session revoked')),
-      },
-    }
-  },
-})
+for (const reportOnSubscribe of [false, true])
+  runConnectorConformance({
+    name: `fake connector (the reference the suite is checked against${reportOnSubscribe ? '; tells each new subscriber its user at once, as Firebase and Clerk do' : ''})`,
+    async setup() {
+      const connector = await createFakeConnector({ user: null, reportOnSubscribe })
+      return {
+        connector,
+        controls: {
+          signIn: async (user) => connector.setUser(user),
+          signOut: async () => connector.setUser(null),
+          outage: async (down) => connector.failAlways(down ? new TypeError('fetch failed') : null),
+          revoke: async () =>
+            connector.failAlways(new KeywayError('ERR_REVOKED', 'Session revoked')),
+        },
+      }
+    },
+  })

@@ -1,7 +1,12 @@
 import { createSession, isKeywayError } from '@keyway/core'
 import { createTestPlatform } from '@keyway/core/testing'
-import { runConnectorConformance } from '@keyway/core/testing/vitest'
-import { deleteApp, initializeApp } from 'firebase/app'
+import {
+  type ConformanceSubject,
+  runConnectorConformance,
+  runErrorMapping,
+  runSessionSurvival,
+} from '@keyway/core/testing/vitest'
+import { deleteApp, FirebaseError, initializeApp } from 'firebase/app'
 import {
   type Auth,
   connectAuthEmulator,
@@ -13,7 +18,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ID, startAuthEmulator } from '../test/auth-emulator.js'
 import { startTcpProxy } from '../test/tcp-proxy.js'
-import { firebaseConnector } from './firebase-connector.js'
+import { type FirebaseAuthLike, firebaseConnector } from './firebase-connector.js'
+import { toKeywayFirebaseError } from './firebase-errors.js'
 
 // The real Firebase Auth emulator (firebase-tools) on loopback; the SDK reaches it through a
 // TCP proxy that can cut it off, so an outage needs no restart.
@@ -50,28 +56,37 @@ async function signIn(auth: Auth, email: string) {
 // iat has one-second resolution: let it tick so a forced token differs.
 const secondTick = (): Promise<void> => new Promise((r) => setTimeout(r, 1_100))
 
-runConnectorConformance({
-  name: 'firebase (real Auth emulator)',
-  async setup() {
-    const auth = newAuth()
-    const run = ++apps
-    return {
-      connector: firebaseConnector(auth),
-      controls: {
-        signIn: (user) => signIn(auth, `${user}-${run}@keyway.test`),
-        signOut: () => auth.signOut(),
-        beforeForceRefresh: secondTick,
-        outage: async (down) => (down ? proxy.down() : proxy.up()),
-        revoke: async () => {
-          await emulator.disableUser(auth.currentUser!.uid)
+/** The conformance subject over the emulator; `over` is the Auth the connector sees. */
+function emulatorSubject(name: string, over: (auth: Auth) => FirebaseAuthLike): ConformanceSubject {
+  return {
+    name,
+    async setup() {
+      const auth = newAuth()
+      const run = ++apps
+      return {
+        connector: firebaseConnector(over(auth)),
+        controls: {
+          signIn: (user) => signIn(auth, `${user}-${run}@keyway.test`),
+          signOut: () => auth.signOut(),
+          beforeForceRefresh: secondTick,
+          outage: async (down) => (down ? proxy.down() : proxy.up()),
+          revoke: async () => {
+            await emulator.disableUser(auth.currentUser!.uid)
+          },
+          // Firebase's own refresh: during an outage it fails and keeps the user.
+          poll: async () => {
+            await auth.currentUser?.getIdToken(true).catch(() => undefined)
+          },
         },
-      },
-    }
-  },
-  teardown: async () => {
-    proxy.up()
-  },
-})
+      }
+    },
+    teardown: async () => {
+      proxy.up()
+    },
+  }
+}
+
+runConnectorConformance(emulatorSubject('firebase (real Auth emulator)', (auth) => auth))
 
 describe('a Session on firebaseConnector (real Auth emulator)', () => {
   it('the emulator stops mid-session: token kept, status unchanged; restarted: recovers', async () => {
@@ -138,4 +153,62 @@ describe('a Session on firebaseConnector (real Auth emulator)', () => {
     session.dispose()
     await deleteApp(auth.app)
   })
+})
+
+const firebaseError = (code: string) => new FirebaseError(code, `Firebase: Error (${code}).`)
+runErrorMapping({
+  name: 'toKeywayFirebaseError (FirebaseError from firebase/app)',
+  map: toKeywayFirebaseError,
+  failures: {
+    network: [firebaseError('auth/network-request-failed')],
+    timeout: [firebaseError('auth/timeout')],
+    serverError: [firebaseError('auth/internal-error')],
+    rateLimited: [firebaseError('auth/too-many-requests')],
+    rateLimitedFor7s: [], // FirebaseError carries no Retry-After
+    revoked: ['auth/user-disabled', 'auth/user-token-expired', 'auth/user-not-found'].map(
+      firebaseError,
+    ),
+    setup: [firebaseError('auth/invalid-api-key'), firebaseError('auth/app-not-authorized')],
+  },
+})
+
+// Firebase on React Native. @react-native-firebase/auth is a native module: its JS layer
+// calls into iOS/Android and does not load in Node. The connector is typed against its real
+// `Auth` (examples/react-native/src/firebase.ts type-checks `firebaseConnector(getAuth())`);
+// here it runs over a thin adapter that exposes exactly those members, answered by the
+// firebase JS SDK against the same Auth emulator.
+function asReactNativeFirebase(auth: Auth): FirebaseAuthLike {
+  return {
+    get currentUser() {
+      return auth.currentUser
+    },
+    authStateReady: () => auth.authStateReady(),
+    onIdTokenChanged: (next) => auth.onIdTokenChanged(next),
+    signOut: () => auth.signOut(),
+  }
+}
+const RN =
+  'firebase on React Native (RNFB types; thin adapter to the firebase JS SDK, real Auth emulator)'
+
+runConnectorConformance(emulatorSubject(RN, asReactNativeFirebase))
+
+runSessionSurvival({
+  name: RN,
+  async signedIn(user) {
+    const auth = newAuth()
+    const run = ++apps
+    await signIn(auth, `rn-${user}-${run}@keyway.test`)
+    return {
+      connector: firebaseConnector(asReactNativeFirebase(auth)),
+      async switchTo(next) {
+        await signIn(auth, `rn-${next}-${run}@keyway.test`)
+        return auth.currentUser!.uid
+      },
+      async revoke() {
+        await emulator.disableUser(auth.currentUser!.uid)
+        await secondTick()
+      },
+    }
+  },
+  outage: async (down) => (down ? proxy.down() : proxy.up()),
 })

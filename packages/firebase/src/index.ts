@@ -1,3 +1,2 @@
-export { type FirebaseConnectorOptions, firebaseConnector } from './firebase-connector.js'
-export { toKeywayFirebaseError } from './firebase-errors.js'
+export * from './react-native.js'
 export { type AnonymousUpgrade, upgradeAnonymousUser } from './upgrade-anonymous.js'

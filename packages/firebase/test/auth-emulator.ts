@@ -65,6 +65,8 @@ export async function startAuthEmulator() {
       if (ready) return
       await new Promise((r) => setTimeout(r, 250))
     }
+    // Not ready: stop it, or it outlives the test run.
+    await stop()
     throw new Error('the Firebase Auth emulator did not start within 60 s')
   }
 

@@ -1,9 +1,10 @@
 import { createSession, isKeywayError } from '@keyway/core'
 import { createTestPlatform } from '@keyway/core/testing'
-import { runConnectorConformance } from '@keyway/core/testing/vitest'
+import { runConnectorConformance, runErrorMapping } from '@keyway/core/testing/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTokenServer } from '../test/token-server.js'
 import { httpConnector } from './http-connector.js'
+import { toKeywayHttpError } from './http-errors.js'
 import { parseRetryAfter } from './retry-after.js'
 
 let server: Awaited<ReturnType<typeof startTokenServer>>
@@ -185,4 +186,20 @@ describe('a Session built on httpConnector survives', () => {
     for (let i = 0; i < 5; i++) expect(await session.getToken()).not.toBe(ada)
     session.dispose()
   })
+})
+
+const answer = (status: number, headers: HeadersInit = {}) =>
+  new Response(null, { status, headers })
+runErrorMapping({
+  name: 'toKeywayHttpError (fetch Responses and fetch failures)',
+  map: toKeywayHttpError,
+  failures: {
+    network: [new TypeError('fetch failed')],
+    timeout: [], // fetch has no timeout of its own: the session's 15 s applies
+    serverError: [answer(500), answer(502), answer(503), answer(408)],
+    rateLimited: [answer(429)],
+    rateLimitedFor7s: [answer(429, { 'retry-after': '7' })],
+    revoked: [], // the endpoint answers 401 / 403: the connector answers null (signed out)
+    setup: [answer(400), answer(404), answer(405)],
+  },
 })

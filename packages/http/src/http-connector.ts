@@ -1,9 +1,17 @@
 import { type Connector, KeywayError } from '@keyway/core'
+import { toKeywayHttpError } from './http-errors.js'
 import { networkFailure } from './network-failure.js'
-import { parseRetryAfter } from './retry-after.js'
 import { readTokenBody } from './token-body.js'
 import { tokenUrl } from './token-url.js'
 
+/**
+ * Options of {@link httpConnector}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpConnectorOptions = { url: '/api/token', credentials: 'same-origin' }
+ * ```
+ */
 export interface HttpConnectorOptions {
   /** The app's token endpoint. It answers `{ token, expiresAt?, endpoint? }`. */
   url: string | URL
@@ -59,16 +67,7 @@ export const httpConnector = (options: HttpConnectorOptions) =>
         throw networkFailure(signal, 'The token endpoint could not be reached', cause)
       }
       if (response.status === 401 || response.status === 403) return null
-      if (!response.ok) {
-        const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
-        const transient =
-          response.status === 429 || response.status === 408 || response.status >= 500
-        throw new KeywayError('ERR_PROVIDER', `The token endpoint answered ${response.status}`, {
-          transient,
-          response,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        })
-      }
+      if (!response.ok) throw toKeywayHttpError(response)
       const body = await readTokenBody(response, signal)
       if (typeof body.token !== 'string' || body.token.length === 0)
         throw new KeywayError('ERR_PROVIDER', 'The token endpoint answered without a token', {

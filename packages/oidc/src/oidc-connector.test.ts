@@ -1,6 +1,10 @@
-import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions } from '@keyway/core/testing'
-import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing/vitest'
+import { createSession, decodeJwt, isKeywayError } from '@keyway/core'
+import { createTestPlatform, fetchOptions } from '@keyway/core/testing'
+import {
+  runConnectorConformance,
+  runErrorMapping,
+  runSessionSurvival,
+} from '@keyway/core/testing/vitest'
 import {
   ErrorResponse,
   ErrorTimeout,
@@ -66,6 +70,8 @@ runConnectorConformance({
     let current = ''
     return {
       connector: oidcConnector(c.userManager),
+      // Another tab: a UserManager over the same stored user.
+      another: () => oidcConnector(client(c.store).userManager),
       controls: {
         signIn: async (user) => {
           current = c.userId(user)
@@ -74,6 +80,10 @@ runConnectorConformance({
         signOut: () => c.userManager.removeUser(),
         outage: async (down) => server.outage(down),
         revoke: () => server.revoke(current),
+        // What automaticSilentRenew would do: during an outage it fails and keeps the user.
+        poll: async () => {
+          await c.userManager.signinSilent().catch(() => undefined)
+        },
       },
     }
   },
@@ -135,17 +145,26 @@ describe('oidcConnector against a real oidc-provider', () => {
     expect(decodeJwt((await pending)!.token).payload.sub).toBe(c.userId('callback'))
   })
 
-  it('renews a stored token that is near expiry by the local clock, without forceRefresh', async () => {
+  it('a Session renews a stored token restored near its expiry (the SDK expires_at): the connector keeps no clock', async () => {
     const c = client()
     await c.signIn('stale')
-    const stored = await c.userManager.getUser()
+    const stored = (await c.userManager.getUser())!
+    const creds = await oidcConnector(c.userManager).fetchCredentials(fetchOptions())
+    expect(creds).toEqual({ token: stored.access_token, expiresAt: stored.expires_at! * 1000 })
     const requests = server.state.tokenRequests
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 10 * 60_000 })
+    // The page comes back when the stored sign-in has 3 s left by the local clock (the one
+    // clock of this process: the SDK's, the provider's and the session's).
+    const comeBack = stored.expires_at! * 1000 - 3_000
+    vi.useFakeTimers({ toFake: ['Date'], now: comeBack })
+    const t = createTestPlatform({ startWall: comeBack })
+    const session = createSession({ connector: oidcConnector(c.userManager), platform: t.platform })
     try {
-      const creds = await oidcConnector(c.userManager).fetchCredentials(fetchOptions())
-      expect(creds!.token).not.toBe(stored!.access_token)
+      const token = await session.getToken()
+      expect(token).not.toBe(stored.access_token)
       expect(server.state.tokenRequests).toBe(requests + 1)
+      expect(session.getSnapshot().expiresAt).toBeGreaterThan(comeBack + 60_000)
     } finally {
+      session.dispose()
       vi.useRealTimers()
     }
   })
@@ -184,28 +203,29 @@ describe('oidcConnector against a real oidc-provider', () => {
   })
 })
 
-describe('toKeywayOidcError', () => {
-  const table: Array<[string, unknown, string, boolean]> = [
-    ['invalid_grant', new ErrorResponse({ error: 'invalid_grant' }), 'ERR_REVOKED', false],
-    ['login_required', new ErrorResponse({ error: 'login_required' }), 'ERR_REVOKED', false],
-    ['server_error', new ErrorResponse({ error: 'server_error' }), 'ERR_PROVIDER', true],
-    [
-      'temporarily_unavailable',
+runErrorMapping({
+  name: 'toKeywayOidcError (oidc-client-ts error classes)',
+  map: toKeywayOidcError,
+  failures: {
+    network: [new TypeError('fetch failed'), new DOMException('socket hang up', 'NetworkError')],
+    timeout: [new ErrorTimeout('Network timed out')],
+    // oidc-client-ts: a JSON error body is an ErrorResponse; without one, `<statusText> (<status>)`.
+    serverError: [
+      new ErrorResponse({ error: 'server_error' }),
       new ErrorResponse({ error: 'temporarily_unavailable' }),
-      'ERR_PROVIDER',
-      true,
+      new Error('Bad Gateway (502)'),
     ],
-    ['invalid_client', new ErrorResponse({ error: 'invalid_client' }), 'ERR_PROVIDER', false],
-    ['ErrorTimeout', new ErrorTimeout('Network timed out'), 'ERR_TIMEOUT', true],
-    ['fetch TypeError', new TypeError('fetch failed'), 'ERR_NETWORK', true],
-    ['a 502 without JSON', new Error('Bad Gateway (502)'), 'ERR_PROVIDER', true],
-  ]
-  it.each(table)('%s → %s', (_name, error, code, transient) => {
-    const mapped = toKeywayOidcError(error)
-    expect(mapped.code).toBe(code)
-    expect(mapped.transient).toBe(transient)
-    expect(mapped.cause).toBe(error)
-  })
+    rateLimited: [new ErrorResponse({ error: 'slow_down' }), new Error('Too Many Requests (429)')],
+    rateLimitedFor7s: [], // oidc-client-ts drops the response headers
+    revoked: [
+      new ErrorResponse({ error: 'invalid_grant' }),
+      new ErrorResponse({ error: 'login_required' }),
+    ],
+    setup: [
+      new ErrorResponse({ error: 'invalid_client' }),
+      new ErrorResponse({ error: 'invalid_scope' }),
+    ],
+  },
 })
 
 runSessionSurvival(

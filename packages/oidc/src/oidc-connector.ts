@@ -1,4 +1,4 @@
-import { type Connector, decodeJwt, KeywayError, raceSignal } from '@keyway/core'
+import { type Connector, type Credentials, decodeJwt, KeywayError, raceSignal } from '@keyway/core'
 import type { User, UserManager } from 'oidc-client-ts'
 import { SIGNED_OUT_ERRORS, toKeywayOidcError } from './oidc-errors.js'
 
@@ -8,6 +8,14 @@ export type UserManagerLike = Pick<
   'getUser' | 'signinSilent' | 'removeUser' | 'revokeTokens' | 'events' | 'settings'
 >
 
+/**
+ * Options of {@link oidcConnector}.
+ *
+ * @example
+ * ```ts
+ * const options: OidcConnectorOptions = { token: 'id_token', ready: userManager.signinCallback() }
+ * ```
+ */
 export interface OidcConnectorOptions {
   /** Connector id. Default `'oidc'`. */
   id?: string
@@ -25,19 +33,15 @@ export interface OidcConnectorOptions {
   ready?: Promise<unknown>
 }
 
-// Below this much remaining life a stored token is renewed before it is handed out: a token
-// restored from storage after a long pause would otherwise look brand-new to keyway.
-const STALE_MS = 30_000
-
 /**
  * A connector over oidc-client-ts for any OpenID Connect provider (Keycloak, Cognito,
  * Entra ID, Google, Okta, …).
  *
  * - the first answer waits for `options.ready` and reads the stored user (`getUser()`);
- * - `forceRefresh` (and a stored token near expiry) maps to `signinSilent()`, which uses the
- *   refresh token when there is one;
- * - `subscribe` fires on `userLoaded` / `userUnloaded` when the user (`sub`) changes, not on
- *   token refreshes;
+ * - answers carry the SDK's `expires_at` as `expiresAt`, so the session renews a stored token
+ *   restored near or past its expiry at once;
+ * - `forceRefresh` maps to `signinSilent()`, which uses the refresh token when there is one;
+ * - `subscribe` tells the user (`sub`) on `userLoaded`, `null` on `userUnloaded`;
  * - `invalid_grant` is final (`ERR_REVOKED`); `login_required` and friends remove the user
  *   and answer `null`.
  * Create the `UserManager` with `automaticSilentRenew: false`: keyway schedules the refresh.
@@ -52,18 +56,15 @@ const STALE_MS = 30_000
 export const oidcConnector = (userManager: UserManagerLike, options: OidcConnectorOptions = {}) => {
   const kind = options.token ?? 'access_token'
   const ready = Promise.resolve(options.ready).catch(() => undefined)
-  // The user behind the last answer (undefined before the first): events for the same
-  // user are token refreshes, not changes.
-  let answeredUser: string | null | undefined
 
-  function credentialsOf(user: User): { token: string; exp: number | undefined } {
+  function credentialsOf(user: User): Credentials {
     const token = user[kind]
     if (!token)
       throw new KeywayError('ERR_CONFIG', `The OIDC provider returned no ${kind}`, {
         transient: false,
       })
     try {
-      return { token, exp: decodeJwt(token).payload.exp }
+      decodeJwt(token)
     } catch (cause) {
       throw new KeywayError(
         'ERR_CONFIG',
@@ -71,54 +72,37 @@ export const oidcConnector = (userManager: UserManagerLike, options: OidcConnect
         { transient: false, cause },
       )
     }
+    // The SDK's own expiry of this sign-in, taken on the local clock when the tokens arrived:
+    // a stored token restored after a long pause is not mistaken for a fresh one, and the
+    // session, not the connector, decides when to renew it.
+    return user.expires_at === undefined ? { token } : { token, expiresAt: user.expires_at * 1000 }
   }
 
   return {
     id: options.id ?? 'oidc',
     async fetchCredentials({ forceRefresh, signal }) {
       await raceSignal(ready, signal)
-      let user = await raceSignal(userManager.getUser(), signal)
-      if (!user) {
-        answeredUser = null
-        return null
-      }
-      const stored = credentialsOf(user)
-      const stale = stored.exp !== undefined && stored.exp * 1000 - Date.now() < STALE_MS
-      if (forceRefresh || stale) {
-        try {
-          user = await raceSignal(userManager.signinSilent(), signal)
-        } catch (error) {
-          if (signal.aborted) throw error
-          const code = (error as { error?: unknown })?.error
-          if (typeof code === 'string' && SIGNED_OUT_ERRORS.has(code)) {
-            answeredUser = null
-            await userManager.removeUser()
-            return null
-          }
-          throw toKeywayOidcError(error)
-        }
-        if (!user) {
-          answeredUser = null
+      const stored = await raceSignal(userManager.getUser(), signal)
+      if (!stored) return null
+      if (!forceRefresh) return credentialsOf(stored)
+      let user: User | null
+      try {
+        user = await raceSignal(userManager.signinSilent(), signal)
+      } catch (error) {
+        if (signal.aborted) throw error
+        const code = (error as { error?: unknown })?.error
+        if (typeof code === 'string' && SIGNED_OUT_ERRORS.has(code)) {
+          await userManager.removeUser()
           return null
         }
+        throw toKeywayOidcError(error)
       }
-      const fresh = credentialsOf(user)
-      // A provider that returns no new ID token on refresh leaves the old, expiring one in place.
-      if (stale && fresh.token === stored.token)
-        throw new KeywayError('ERR_PROVIDER', `The provider renewed no ${kind} on refresh`, {
-          transient: false,
-        })
-      answeredUser = user.profile.sub
-      return { token: fresh.token }
+      return user ? credentialsOf(user) : null
     },
     subscribe(onChange) {
-      const seen = (sub: string | null) => {
-        if (sub === answeredUser) return
-        answeredUser = sub
-        onChange()
-      }
-      const offLoaded = userManager.events.addUserLoaded((user) => seen(user.profile.sub))
-      const offUnloaded = userManager.events.addUserUnloaded(() => seen(null))
+      // Every load (sign-in, refresh) tells its user; the session decides what is a change.
+      const offLoaded = userManager.events.addUserLoaded((user) => onChange(user.profile.sub))
+      const offUnloaded = userManager.events.addUserUnloaded(() => onChange(null))
       return () => {
         offLoaded()
         offUnloaded()

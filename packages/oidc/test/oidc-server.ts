@@ -10,6 +10,7 @@
  * `invalid_grant`. The Auth0 package reuses it with Auth0's endpoint paths.
  */
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer, request as tlsRequest } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Connector } from '@keyway/core'
 import type { SurvivalSubject } from '@keyway/core/testing/vitest'
@@ -27,7 +28,17 @@ export interface OidcServerOptions {
   routes?: Configuration['routes']
   /** Issuer with a trailing slash (`https://tenant.auth0.com/` style). */
   issuerTrailingSlash?: boolean
+  /** A path after the origin in the issuer, e.g. Keycloak's `/realms/<realm>`. */
+  issuerPath?: string
+  /** Claims every user's ID token carries besides `sub` (Entra ID's `tid`, say). */
+  idTokenClaims?: Record<string, unknown>
+  /** Serve HTTPS with this key and certificate (PEM), for SDKs that refuse `http:` authorities. */
+  tls?: { key: string; cert: string }
+  /** Wraps the provider's request handler, e.g. to give its tokens another provider's shape. */
+  wrapHandler?: (handler: Handler) => Handler
 }
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
 export type OidcServer = Awaited<ReturnType<typeof startOidcServer>>
 
@@ -39,22 +50,23 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
   const disabled = new Set<string>()
   const grantsOf = new Map<string, string[]>()
   const state = { down: false, tokenRequests: 0 }
-  let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {}
+  let handler: Handler = () => {}
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     if (state.down) return void req.socket.destroy()
     if (req.method === 'POST' && req.url?.includes('token')) state.tokenRequests++
     const finish = /^\/interaction\/([^/?]+)\?login=(.+)$/.exec(req.url ?? '')
     if (finish) return void finishInteraction(req, res, decodeURIComponent(finish[2]!))
     handler(req, res)
-  })
+  }
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener)
   server.on('connection', (s) => {
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const issuer = options.issuerTrailingSlash ? `${url}/` : url
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const issuer = `${url}${options.issuerPath ?? ''}${options.issuerTrailingSlash ? '/' : ''}`
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
   const provider = new Provider(issuer, {
@@ -70,7 +82,11 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'k1' }] },
     cookies: { keys: ['keyway-test-cookie-key'] },
     routes: options.routes ?? {},
-    claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
+    claims: {
+      openid: ['sub', ...Object.keys(options.idTokenClaims ?? {})],
+      profile: ['name'],
+      email: ['email'],
+    },
     // Auth0's `audience` parameter names the API; here it picks the resource server.
     extraParams: ['audience'],
     features: {
@@ -104,10 +120,18 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
     findAccount: (_ctx, sub) =>
       disabled.has(sub)
         ? undefined
-        : { accountId: sub, claims: () => ({ sub, name: sub, email: `${sub}@keyway.test` }) },
+        : {
+            accountId: sub,
+            claims: () => ({
+              ...options.idTokenClaims,
+              sub,
+              name: sub,
+              email: `${sub}@keyway.test`,
+            }),
+          },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   })
-  handler = provider.callback()
+  handler = options.wrapHandler ? options.wrapHandler(provider.callback()) : provider.callback()
 
   // The test scripts a first-party login: one step signs `user` in and grants every scope.
   async function finishInteraction(req: IncomingMessage, res: ServerResponse, user: string) {
@@ -135,9 +159,14 @@ export async function startOidcServer(options: OidcServerOptions = {}) {
   function get(target: string, jar: Map<string, string>) {
     return new Promise<{ status: number; location: string | undefined; body: string }>(
       (resolve, reject) => {
-        const req = request(
+        const send = target.startsWith('https:') ? tlsRequest : request
+        const req = send(
           target,
-          { headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } },
+          {
+            headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+            // The test's own self-signed certificate (options.tls).
+            ...(options.tls && { ca: options.tls.cert }),
+          },
           (res) => {
             for (const line of res.headers['set-cookie'] ?? []) {
               const [pair] = line.split(';')

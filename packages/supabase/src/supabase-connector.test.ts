@@ -1,10 +1,16 @@
 import { createSession, isKeywayError } from '@keyway/core'
 import { createTestPlatform } from '@keyway/core/testing'
-import { runConnectorConformance } from '@keyway/core/testing/vitest'
-import { createClient, type SupabaseClient } from '@supabase/supabase-js'
+import { runConnectorConformance, runErrorMapping } from '@keyway/core/testing/vitest'
+import {
+  AuthApiError,
+  AuthRetryableFetchError,
+  createClient,
+  type SupabaseClient,
+} from '@supabase/supabase-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startGoTrueDouble } from '../test/gotrue-double.js'
 import { supabaseConnector } from './supabase-connector.js'
+import { toKeywaySupabaseError } from './supabase-errors.js'
 import { upgradeAnonymousUser } from './upgrade-anonymous.js'
 
 // The real supabase-js client against a local HTTP DOUBLE of the GoTrue Auth API.
@@ -15,17 +21,17 @@ beforeAll(async () => {
 afterAll(() => gotrue.close())
 
 let clients = 0
-function client(): SupabaseClient {
-  return createClient(gotrue.url, 'anon-key-for-the-double', {
-    auth: {
-      autoRefreshToken: false,
-      persistSession: true,
-      storageKey: `sb-test-${++clients}`,
-      storage: memoryStorage(),
-    },
+/** A supabase-js client; given another client's storage, it is another tab of that origin. */
+function client(
+  storage = memoryStorage(),
+  storageKey = `sb-test-${++clients}`,
+): SupabaseClient & { storage: ReturnType<typeof memoryStorage>; storageKey: string } {
+  const c = createClient(gotrue.url, 'anon-key-for-the-double', {
+    auth: { autoRefreshToken: false, persistSession: true, storageKey, storage },
     // Node 20 has no native WebSocket and these tests use no realtime channel.
     realtime: { transport: class NoRealtime {} as never },
   })
+  return Object.assign(c, { storage, storageKey })
 }
 function memoryStorage() {
   const data = new Map<string, string>()
@@ -52,6 +58,7 @@ runConnectorConformance({
     const run = clients
     return {
       connector: supabaseConnector(c),
+      another: () => supabaseConnector(client(c.storage, c.storageKey)),
       controls: {
         signIn: (user) => signIn(c, `${user}-${run}@keyway.test`),
         signOut: async () => {
@@ -61,6 +68,10 @@ runConnectorConformance({
         revoke: async () => {
           const { data } = await c.auth.getSession()
           gotrue.revokeUser(data.session!.user.id)
+        },
+        // What autoRefreshToken would do: during an outage it fails and keeps the session.
+        poll: async () => {
+          await c.auth.refreshSession()
         },
       },
     }
@@ -166,4 +177,26 @@ describe('provider-native anonymous users (GoTrue HTTP double)', () => {
     expect(result.outcome).toBe('linked_existing')
     expect((await c.auth.getSession()).data.session?.user.id).toBe(data.user!.id)
   })
+})
+
+runErrorMapping({
+  name: 'toKeywaySupabaseError (auth-js error classes from supabase-js)',
+  map: toKeywaySupabaseError,
+  failures: {
+    // auth-js: a fetch that threw is status 0; 5xx (and Cloudflare 52x) are retryable too.
+    network: [new AuthRetryableFetchError('fetch failed', 0)],
+    timeout: [], // auth-js sets no timeout of its own: the session's 15 s applies
+    serverError: [
+      new AuthRetryableFetchError('Bad Gateway', 502),
+      new AuthRetryableFetchError('', 503),
+    ],
+    rateLimited: [new AuthApiError('Request rate limit reached', 429, 'over_request_rate_limit')],
+    rateLimitedFor7s: [], // AuthApiError carries no Retry-After
+    revoked: [
+      new AuthApiError('Invalid Refresh Token: Already Used', 400, 'refresh_token_already_used'),
+      new AuthApiError('User is banned', 403, 'user_banned'),
+      new AuthApiError('Invalid Refresh Token', 400, undefined as never),
+    ],
+    setup: [new AuthApiError('Invalid API key', 401, 'no_authorization')],
+  },
 })

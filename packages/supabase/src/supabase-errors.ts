@@ -1,7 +1,7 @@
 import { KeywayError } from '@keyway/core'
 
 /** Supabase Auth says the session is over: the refresh token can never work again. */
-const FINAL = new Set([
+const REVOKED = new Set([
   'refresh_token_not_found',
   'refresh_token_already_used',
   'session_not_found',
@@ -11,26 +11,40 @@ const FINAL = new Set([
 ])
 
 /**
- * Maps a supabase-js auth error: `AuthRetryableFetchError` (network, 502/503/504) is
- * transient, a dead refresh token or user is final (`ERR_REVOKED`), others transient.
+ * Maps a supabase-js auth error to a KeywayError, by the table in docs/errors.md:
+ *
+ * | supabase-js | KeywayError |
+ * |---|---|
+ * | `AuthRetryableFetchError` status 0 (not reached) | `ERR_NETWORK`, transient |
+ * | `AuthRetryableFetchError` 5xx, any 408 / 429 (`over_request_rate_limit`) | `ERR_PROVIDER`, transient |
+ * | a dead refresh token or user (`refresh_token_already_used`, `user_banned`, …; a 400 without code from older servers) | `ERR_REVOKED`, final |
+ * | `AuthApiError`, any other 4xx (the app's setup) | `ERR_PROVIDER`, final |
+ * | anything else | `ERR_PROVIDER`, transient |
+ *
+ * @example
+ * ```ts
+ * const { error } = await supabase.auth.refreshSession()
+ * if (error && !toKeywaySupabaseError(error).transient) showSignIn()
+ * ```
  */
-export function toKeywayError(error: unknown): KeywayError {
-  const e = error as { name?: string; code?: string; status?: number }
-  if (e?.name === 'AuthRetryableFetchError')
+export function toKeywaySupabaseError(error: unknown): KeywayError {
+  const e = error as { name?: string; code?: string; status?: number } | undefined
+  const detail = e?.code ? ` (${e.code})` : typeof e?.status === 'number' ? ` (${e.status})` : ''
+  if (e?.name === 'AuthRetryableFetchError' && !e.status)
     return new KeywayError('ERR_NETWORK', 'Supabase Auth could not be reached', { cause: error })
   if (
-    (e?.code && FINAL.has(e.code)) ||
-    (e?.status === 400 && e?.name === 'AuthApiError' && !e.code)
+    (e?.code && REVOKED.has(e.code)) ||
+    (e?.name === 'AuthApiError' && e.status === 400 && !e.code)
   )
-    return new KeywayError(
-      'ERR_REVOKED',
-      `Supabase ended the session (${e.code ?? 'invalid_grant'})`,
-      {
-        transient: false,
-        cause: error,
-      },
-    )
-  return new KeywayError('ERR_PROVIDER', `Supabase Auth failed${e?.code ? ` (${e.code})` : ''}`, {
+    return new KeywayError('ERR_REVOKED', `Supabase ended the session${detail}`, {
+      transient: false,
+      cause: error,
+    })
+  const status = e?.name === 'AuthApiError' ? e.status : undefined
+  const setup =
+    status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429
+  return new KeywayError('ERR_PROVIDER', `Supabase Auth failed${detail}`, {
+    transient: !setup,
     cause: error,
   })
 }

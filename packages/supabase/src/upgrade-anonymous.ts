@@ -1,7 +1,7 @@
 import { KeywayError } from '@keyway/core'
 import type { User } from '@supabase/supabase-js'
 import type { SupabaseAuthLike } from './supabase-connector.js'
-import { toKeywayError } from './supabase-errors.js'
+import { toKeywaySupabaseError } from './supabase-errors.js'
 
 export type SupabaseAnonymousUpgrade =
   /** The anonymous user now has the identity, with the same id (and so the same rows). */
@@ -48,7 +48,7 @@ export async function upgradeAnonymousUser(
   if (error) {
     if (error.code && EXISTING.has(error.code))
       return { outcome: 'linked_existing', anonymousUser, code: error.code }
-    throw toKeywayError(error)
+    throw toKeywaySupabaseError(error)
   }
   return { outcome: 'promoted', user: updated.user }
 }

@@ -1,7 +1,8 @@
 export {
   type AuthKitClient,
-  type AuthKitClientOptions,
-  type WorkOSConnector,
+  type AuthKitClientLike,
+  type AuthKitUserEvents,
+  authkitUserEvents,
   type WorkOSConnectorOptions,
   workosConnector,
 } from './workos-connector.js'

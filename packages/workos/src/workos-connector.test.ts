@@ -1,14 +1,14 @@
 // @vitest-environment happy-dom
 import { type Connector, createSession, decodeJwt, isKeywayError } from '@keyway/core'
 import { createTestPlatform, fetchOptions, flushPromises } from '@keyway/core/testing'
-import { runConnectorConformance } from '@keyway/core/testing/vitest'
-import { RefreshError, RefreshTimeoutError } from '@workos-inc/authkit-js'
+import { runConnectorConformance, runErrorMapping } from '@keyway/core/testing/vitest'
+import { createClient, RefreshError, RefreshTimeoutError } from '@workos-inc/authkit-js'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { expectLogs } from '../../../test/support/expected-logs.js'
 import { installWebLocks } from '../test/web-locks.js'
 import { startWorkOSApiDouble } from '../test/workos-api-double.js'
-import { type WorkOSConnector, workosConnector } from './workos-connector.js'
+import { type AuthKitClient, authkitUserEvents, workosConnector } from './workos-connector.js'
 import { toKeywayWorkOSError } from './workos-errors.js'
 
 // authkit-js console.debug()s every refresh that fails; these tests make refreshes fail on
@@ -30,23 +30,27 @@ beforeAll(async () => {
 })
 afterAll(() => api.close())
 
-const live: WorkOSConnector[] = []
-function connect(): WorkOSConnector {
-  const connector = workosConnector(api.clientId, {
+const live: AuthKitClient[] = []
+type Connected = { client: AuthKitClient; connector: ReturnType<typeof workosConnector> }
+/** What an app does: create the AuthKit client with the user events, then the connector. */
+async function connect(): Promise<Connected> {
+  const events = authkitUserEvents()
+  const client = await createClient(api.clientId, {
     apiHostname: '127.0.0.1',
     port: api.port,
     https: false,
     // devMode keeps the refresh token in localStorage (no third-party cookie on 127.0.0.1).
     devMode: true,
     redirectUri: 'http://localhost:3000/callback',
+    ...events,
   })
-  live.push(connector)
-  return connector
+  live.push(client)
+  return { client, connector: workosConnector(client, { events }) }
 }
 async function cleanUp() {
   api.outage('ok')
   // authkit-js keeps the access token in one module-wide store: dispose before the next client.
-  for (const c of live.splice(0)) (await c.client).dispose()
+  for (const c of live.splice(0)) c.dispose()
   localStorage.clear()
   sessionStorage.clear()
 }
@@ -58,9 +62,9 @@ const REFRESH_TOKEN_KEY = () => `workos:refresh-token:${api.clientId}`
  * Signs `user` in the way authkit-js finds a session: the refresh token a sign-in stored
  * (devMode: in localStorage, shared by the origin's tabs), then a refresh.
  */
-async function signIn(connector: WorkOSConnector, user: string) {
+async function signIn(client: AuthKitClient, user: string) {
   localStorage.setItem(REFRESH_TOKEN_KEY(), api.signIn(user))
-  await (await connector.client).getAccessToken({ forceRefresh: true })
+  await client.getAccessToken({ forceRefresh: true })
 }
 
 let run = 0
@@ -68,16 +72,20 @@ runConnectorConformance({
   name: 'workos (real authkit-js against a local double of the WorkOS API)',
   async setup() {
     await cleanUp()
-    const connector = connect()
+    const { client, connector } = await connect()
     const id = ++run
     return {
       connector,
       controls: {
-        signIn: (user) => signIn(connector, `${user}${id}`),
+        signIn: (user) => signIn(client, `${user}${id}`),
         signOut: () => connector.signOut(),
         outage: async (down) => api.outage(down ? 'down' : 'ok'),
         revoke: async () => {
-          api.revokeUser((await connector.client).getUser()!.id.replace(/^user_/, ''))
+          api.revokeUser(client.getUser()!.id.replace(/^user_/, ''))
+        },
+        // AuthKit's own refresh loop: during an outage it fails (transient) and keeps the user.
+        poll: async () => {
+          await client.getAccessToken({ forceRefresh: true }).catch(() => undefined)
         },
       },
     }
@@ -85,35 +93,27 @@ runConnectorConformance({
 })
 
 describe('workosConnector: real authkit-js against a local double of the WorkOS API', () => {
-  it('waits for AuthKit to restore a stored session: no false signed-out at start-up', async () => {
+  it('over a client that restored a stored session: the restored user at once', async () => {
     localStorage.setItem(REFRESH_TOKEN_KEY(), api.signIn('restored'))
-    const release = api.hold()
-    const connector = connect()
-    let settled = false
-    const pending = connector.fetchCredentials(fetchOptions()).finally(() => {
-      settled = true
-    })
-    for (let i = 0; i < 5; i++) await flushPromises()
-    expect(settled).toBe(false)
-    release()
-    const creds = await pending
+    const { connector } = await connect()
+    const creds = await connector.fetchCredentials(fetchOptions())
     expect(decodeJwt(creds!.token).payload.sub).toBe('user_restored')
   })
 
   it('signs in through the real redirect callback (PKCE code exchange)', async () => {
-    const first = connect()
-    const url = new URL(await (await first.client).getSignInUrl())
+    const { client: first } = await connect()
+    const url = new URL(await first.getSignInUrl())
     const code = api.issueCode('redirected', url.searchParams.get('code_challenge')!)
     history.replaceState(null, '', `/callback?code=${code}`)
-    const connector = connect() // the page load after the redirect back
+    const { connector } = await connect() // the page load after the redirect back
     const creds = await connector.fetchCredentials(fetchOptions())
     expect(decodeJwt(creds!.token).payload.sub).toBe('user_redirected')
     expect(location.search).toBe('')
   })
 
   it('hands out tokens a backend verifies against the JWKS: iss, sub user_…, sid, exp', async () => {
-    const connector = connect()
-    await signIn(connector, 'verified')
+    const { client, connector } = await connect()
+    await signIn(client, 'verified')
     const creds = await connector.fetchCredentials(fetchOptions())
     const { payload } = await jwtVerify(creds!.token, createLocalJWKSet(api.jwks), {
       issuer: `${api.origin}/user_management/${api.clientId}`,
@@ -124,8 +124,8 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
   })
 
   it("serves AuthKit's token without a request unless forced", async () => {
-    const connector = connect()
-    await signIn(connector, 'cached')
+    const { client, connector } = await connect()
+    await signIn(client, 'cached')
     const before = api.state.refreshes
     const a = await connector.fetchCredentials(fetchOptions())
     const b = await connector.fetchCredentials(fetchOptions())
@@ -139,8 +139,8 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
   })
 
   it('a 503 from WorkOS is transient (ERR_PROVIDER) with the RefreshError in cause', async () => {
-    const connector = connect()
-    await signIn(connector, 'unavailable')
+    const { client, connector } = await connect()
+    await signIn(client, 'unavailable')
     api.outage('unavailable')
     const error = await connector
       .fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
@@ -151,7 +151,7 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
   })
 
   it('with nobody signed in, a forced fetch answers null without a request', async () => {
-    const connector = connect()
+    const { connector } = await connect()
     expect(await connector.fetchCredentials(fetchOptions())).toBeNull()
     const before = api.state.requests
     expect(
@@ -161,8 +161,8 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
   })
 
   it('signOut ends the session at WorkOS: the old refresh token is dead', async () => {
-    const connector = connect()
-    await signIn(connector, 'leaving')
+    const { client, connector } = await connect()
+    await signIn(client, 'leaving')
     const refreshToken = localStorage.getItem(REFRESH_TOKEN_KEY())!
     await connector.signOut()
     expect(await connector.fetchCredentials(fetchOptions())).toBeNull()
@@ -180,20 +180,24 @@ describe('workosConnector: real authkit-js against a local double of the WorkOS 
   })
 })
 
-describe('toKeywayWorkOSError (real authkit-js error classes)', () => {
-  it.each([
-    [new RefreshTimeoutError(), 'ERR_TIMEOUT', true],
-    [new RefreshError('rate', { status: 429, isTransient: true }), 'ERR_RATE_LIMITED', true],
-    [new RefreshError('down', { status: 502, isTransient: true }), 'ERR_PROVIDER', true],
-    [new RefreshError('gone', { status: 400, error: 'invalid_grant' }), 'ERR_REVOKED', false],
-    [new TypeError('Failed to fetch'), 'ERR_NETWORK', true],
-    [new Error('other'), 'ERR_PROVIDER', true],
-  ] as const)('%s → %s (transient %s), original in cause', (error, code, transient) => {
-    const mapped = toKeywayWorkOSError(error)
-    expect(mapped.code).toBe(code)
-    expect(mapped.transient).toBe(transient)
-    expect(mapped.cause).toBe(error)
+const refreshError = (status: number, error?: string) =>
+  new RefreshError(error ?? `HTTP ${status}`, {
+    status,
+    error,
+    isTransient: status === 408 || status === 429 || status >= 500,
   })
+runErrorMapping({
+  name: 'toKeywayWorkOSError (real authkit-js error classes)',
+  map: toKeywayWorkOSError,
+  failures: {
+    network: [new TypeError('Failed to fetch')],
+    timeout: [new RefreshTimeoutError()],
+    serverError: [refreshError(502), refreshError(503)],
+    rateLimited: [refreshError(429)],
+    rateLimitedFor7s: [], // RefreshError carries no Retry-After
+    revoked: [refreshError(400, 'invalid_grant')],
+    setup: [refreshError(400, 'invalid_client'), refreshError(401, 'unauthorized_client')],
+  },
 })
 
 describe('a Session on workosConnector survives (local double of the WorkOS API)', () => {
@@ -210,13 +214,13 @@ describe('a Session on workosConnector survives (local double of the WorkOS API)
   }
 
   async function signedIn(user: string) {
-    const connector = connect()
-    await signIn(connector, user)
+    const { client, connector } = await connect()
+    await signIn(client, user)
     const t = createTestPlatform({ startWall: Date.now() })
     const { counter, wrapped } = counted(connector)
     const session = createSession({ connector: wrapped, platform: t.platform })
     const token = await session.getToken()
-    return { t, connector, session, counter, token }
+    return { t, client, session, counter, token }
   }
 
   it('an outage (sockets destroyed): token kept, status unchanged', async () => {
@@ -247,9 +251,9 @@ describe('a Session on workosConnector survives (local double of the WorkOS API)
   })
 
   it('a user switch (another tab signed in as someone else): new userId, old token gone', async () => {
-    const { connector, session, token } = await signedIn('first')
+    const { client, session, token } = await signedIn('first')
     expect(session.getSnapshot().userId).toBe('user_first')
-    await signIn(connector, 'second')
+    await signIn(client, 'second')
     for (let i = 0; i < 5; i++) expect(await session.getToken()).not.toBe(token)
     expect(session.getSnapshot().userId).toBe('user_second')
     session.dispose()

@@ -1,125 +1,115 @@
-import { type Connector, KeywayError, raceSignal } from '@keyway/core'
-import { createClient, LoginRequiredError } from '@workos-inc/authkit-js'
+import { type Connector, raceSignal } from '@keyway/core'
+import {
+  type createClient,
+  LoginRequiredError,
+  type OnRefreshResponse,
+} from '@workos-inc/authkit-js'
 import { toKeywayWorkOSError } from './workos-errors.js'
 
 /**
- * The AuthKit client (`createClient` from `@workos-inc/authkit-js`).
+ * The AuthKit client (`await createClient(…)` from `@workos-inc/authkit-js`).
  *
  * @example
  * ```ts
- * const authkit: AuthKitClient = await connector.client
+ * const authkit: AuthKitClient = await createClient('client_01ABC')
  * ```
  */
 export type AuthKitClient = Awaited<ReturnType<typeof createClient>>
 
-/**
- * The options of AuthKit's `createClient` (its interface is not exported by name).
- *
- * @example
- * ```ts
- * const options: AuthKitClientOptions = { redirectUri: `${location.origin}/callback` }
- * ```
- */
-export type AuthKitClientOptions = NonNullable<Parameters<typeof createClient>[1]>
+/** The parts of an AuthKit client the connector uses. */
+export type AuthKitClientLike = Pick<AuthKitClient, 'getAccessToken' | 'getUser' | 'signOut'>
 
 /**
- * `createClient` options, plus the connector id.
+ * AuthKit's user reports, for `createClient`'s options and the connector's `subscribe`:
+ * AuthKit tells who is signed in only through the `onRefresh` / `onRefreshFailure` options
+ * of `createClient`, so the app passes these there and the same object to the connector.
  *
  * @example
  * ```ts
- * const options: WorkOSConnectorOptions = { id: 'workos', apiHostname: 'auth.example.com' }
+ * const events = authkitUserEvents()
+ * const authkit = await createClient(clientId, { redirectUri, ...events })
+ * const connector = workosConnector(authkit, { events })
  * ```
  */
-export interface WorkOSConnectorOptions extends AuthKitClientOptions {
-  /** Connector id. Default `'workos'`. */
-  id?: string
+export interface AuthKitUserEvents {
+  /** For `createClient`: each refresh tells its user. */
+  onRefresh(response: OnRefreshResponse): void
+  /** For `createClient`: AuthKit gave the session up (a final refresh failure, a sign-out). */
+  onRefreshFailure(): void
+  /** Calls `listener` with the user of each report (`null` once the session is gone). */
+  subscribe(listener: (userId: string | null) => void): () => void
 }
 
 /**
- * A connector that also hands out the AuthKit client it created, for `signIn()` and friends.
+ * Makes the {@link AuthKitUserEvents} to pass to `createClient` and to `workosConnector`.
  *
  * @example
  * ```ts
- * const connector: WorkOSConnector = workosConnector('client_01ABC')
- * await (await connector.client).signIn()
+ * const events = authkitUserEvents()
+ * const authkit = await createClient(clientId, { ...events, onRedirectCallback })
  * ```
  */
-export interface WorkOSConnector extends Connector {
-  /** Resolves once AuthKit has restored its session (or found none). */
-  readonly client: Promise<AuthKitClient>
-  /** Ends the session at WorkOS without leaving the page (`signOut({ navigate: false })`). */
-  signOut(): Promise<void>
+export function authkitUserEvents(): AuthKitUserEvents {
+  const listeners = new Set<(userId: string | null) => void>()
+  const tell = (userId: string | null) => {
+    for (const listener of [...listeners]) listener(userId)
+  }
+  return {
+    onRefresh: (response) => tell(response.user.id),
+    // AuthKit calls it only for a final failure: a transient one (network, 5xx) tells nothing.
+    onRefreshFailure: () => tell(null),
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+  }
+}
+
+/**
+ * Options of {@link workosConnector}.
+ *
+ * @example
+ * ```ts
+ * const options: WorkOSConnectorOptions = { id: 'workos', events: authkitUserEvents() }
+ * ```
+ */
+export interface WorkOSConnectorOptions {
+  /** Connector id. Default `'workos'`. */
+  id?: string
+  /** The reports also passed to `createClient`: without them the connector has no `subscribe`. */
+  events?: AuthKitUserEvents
 }
 
 /**
  * A connector over WorkOS AuthKit (`@workos-inc/authkit-js`): the access token
- * (`getAccessToken()`), verifiable at `https://api.workos.com/sso/jwks/<clientId>`.
+ * (`getAccessToken()`, `sub` = the user id), verifiable at
+ * `https://api.workos.com/sso/jwks/<clientId>`.
  *
- * It creates the AuthKit client itself (`createClient(clientId, options)`), because AuthKit
- * reports sessions only through the `onRefresh` / `onRefreshFailure` options; yours are
- * still called.
- *
- * - waits for `createClient` (AuthKit restoring its session) before the first answer;
  * - `forceRefresh` maps to `getAccessToken({ forceRefresh: true })`;
  * - `LoginRequiredError` (no session, or the refresh token is dead) answers `null`;
- * - `subscribe` fires when a refresh brings another user, when AuthKit gives up the session,
- *   and on `signOut()`.
+ * - `subscribe` (with `options.events`) tells the user of each AuthKit refresh, and `null`
+ *   when AuthKit gives the session up or `signOut()` ends it.
  *
  * @example
  * ```ts
- * const connector = workosConnector('client_01ABC', { redirectUri: location.origin })
- * const session = createSession({ connector })
- * document.querySelector('#sign-in')!.addEventListener('click', async () => {
- *   await (await connector.client).signIn()
- * })
+ * const events = authkitUserEvents()
+ * const authkit = await createClient('client_01ABC', { redirectUri: location.origin, ...events })
+ * const session = createSession({ connector: workosConnector(authkit, { events }) })
  * ```
  */
-export function workosConnector(
-  clientId: string,
+export const workosConnector = (
+  client: AuthKitClientLike,
   options: WorkOSConnectorOptions = {},
-): WorkOSConnector {
-  const { id = 'workos', onRefresh, onRefreshFailure, ...clientOptions } = options
-  const listeners = new Set<() => void>()
-  // `undefined` until AuthKit has told who is signed in: its first answer is no change.
-  let user: string | null | undefined
-  const observe = (next: string | null) => {
-    const changed = user !== undefined && next !== user
-    user = next
-    if (changed) for (const listener of [...listeners]) listener()
-  }
-
-  const client = createClient(clientId, {
-    ...clientOptions,
-    onRefresh(response) {
-      observe(response.user.id)
-      onRefresh?.(response)
-    },
-    onRefreshFailure(args) {
-      observe(null)
-      onRefreshFailure?.(args)
-    },
-  }).then((c) => {
-    if (user === undefined) user = c.getUser()?.id ?? null
-    return c
-  })
-  const ready = client.catch((error: unknown) => {
-    throw new KeywayError('ERR_CONFIG', 'AuthKit could not start', {
-      transient: false,
-      cause: error,
-    })
-  })
-  ready.catch(() => {}) // reported by fetchCredentials, not as an unhandled rejection
-
+) => {
+  const { events } = options
   return {
-    id,
-    client,
+    id: options.id ?? 'workos',
     async fetchCredentials({ forceRefresh, signal }) {
-      const authkit = await raceSignal(ready, signal)
       try {
         // With nobody signed in, a forced refresh would only send a request bound to fail.
-        const force = forceRefresh && authkit.getUser() !== null
+        const force = forceRefresh && client.getUser() !== null
         // No expiresAt: keyway reads exp and iat from the token itself.
-        return { token: await raceSignal(authkit.getAccessToken({ forceRefresh: force }), signal) }
+        return { token: await raceSignal(client.getAccessToken({ forceRefresh: force }), signal) }
       } catch (error) {
         if (signal.aborted) throw error
         // No session, or AuthKit dropped it after a final refresh failure (revoked, expired).
@@ -127,15 +117,14 @@ export function workosConnector(
         throw toKeywayWorkOSError(error)
       }
     },
-    subscribe(onChange) {
-      listeners.add(onChange)
-      return () => void listeners.delete(onChange)
-    },
+    ...(events && {
+      subscribe: (onChange: (userId: string | null) => void) => events.subscribe(onChange),
+    }),
     async signOut() {
-      const authkit = await ready
       // navigate: false ends the session at WorkOS without leaving the page.
-      if (authkit.getUser()) await authkit.signOut({ navigate: false })
-      observe(null)
+      if (client.getUser()) await client.signOut({ navigate: false })
+      // AuthKit reports no sign-out of its own: say it as its final refresh failure would.
+      events?.onRefreshFailure()
     },
-  }
+  } satisfies Connector
 }

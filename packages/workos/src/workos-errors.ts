@@ -4,17 +4,22 @@ interface AuthKitErrorShape {
   name?: unknown
   status?: unknown
   isTransient?: unknown
+  error?: unknown
 }
 
 /**
- * Maps an error from AuthKit's `getAccessToken()` to a KeywayError (`LoginRequiredError`
- * never reaches it: the connector answers `null` for it). Matched by `name`, which AuthKit
- * sets on its refresh errors, so a second copy of authkit-js maps the same.
+ * Maps an error from AuthKit's `getAccessToken()` to a KeywayError, by the table in
+ * docs/errors.md (`LoginRequiredError` never reaches it: the connector answers `null`).
+ * Matched by `name`, which AuthKit sets on its refresh errors, so a second copy of
+ * authkit-js maps the same.
  *
- * - `RefreshTimeoutError` (the cross-tab refresh lock timed out) → `ERR_TIMEOUT`, transient;
- * - `RefreshError` 429 → `ERR_RATE_LIMITED`; 408 / 5xx (`isTransient`) → `ERR_PROVIDER`,
- *   transient; any other status → `ERR_REVOKED`, final;
- * - a failed `fetch` (`TypeError`, `NetworkError`) → `ERR_NETWORK`, transient.
+ * | authkit-js | KeywayError |
+ * |---|---|
+ * | a failed `fetch` (`TypeError`, `NetworkError`) | `ERR_NETWORK`, transient |
+ * | `RefreshTimeoutError` (the cross-tab refresh lock timed out) | `ERR_TIMEOUT`, transient |
+ * | `RefreshError` 408, 429, 5xx (`isTransient`), or without a status | `ERR_PROVIDER`, transient |
+ * | `RefreshError` `invalid_client`, `unauthorized_client` (the app's setup) | `ERR_PROVIDER`, final |
+ * | `RefreshError` any other status (`invalid_grant`: the session ended) | `ERR_REVOKED`, final |
  *
  * @example
  * ```ts
@@ -24,26 +29,23 @@ interface AuthKitErrorShape {
  */
 export function toKeywayWorkOSError(error: unknown): KeywayError {
   const e = (error ?? {}) as AuthKitErrorShape
+  if (error instanceof TypeError || e.name === 'NetworkError')
+    return new KeywayError('ERR_NETWORK', 'WorkOS could not be reached', { cause: error })
   if (e.name === 'RefreshTimeoutError')
     return new KeywayError('ERR_TIMEOUT', 'AuthKit timed out waiting for its refresh lock', {
       cause: error,
     })
-  if (e.name === 'RefreshError') {
-    const status = typeof e.status === 'number' ? e.status : undefined
-    if (status === 429)
-      return new KeywayError('ERR_RATE_LIMITED', 'WorkOS rate-limited the refresh', {
-        cause: error,
-      })
-    if (e.isTransient === true || status === undefined)
-      return new KeywayError('ERR_PROVIDER', `WorkOS refresh failed (${status ?? 'no status'})`, {
-        cause: error,
-      })
-    return new KeywayError('ERR_REVOKED', `WorkOS ended the session (${status})`, {
-      transient: false,
+  if (e.name !== 'RefreshError')
+    return new KeywayError('ERR_PROVIDER', 'AuthKit failed', { cause: error })
+  const status = typeof e.status === 'number' ? e.status : undefined
+  if (e.isTransient === true || status === undefined)
+    return new KeywayError('ERR_PROVIDER', `WorkOS refresh failed (${status ?? 'no status'})`, {
       cause: error,
     })
-  }
-  if (error instanceof TypeError || e.name === 'NetworkError')
-    return new KeywayError('ERR_NETWORK', 'WorkOS could not be reached', { cause: error })
-  return new KeywayError('ERR_PROVIDER', 'AuthKit failed', { cause: error })
+  const setup = e.error === 'invalid_client' || e.error === 'unauthorized_client'
+  return new KeywayError(
+    setup ? 'ERR_PROVIDER' : 'ERR_REVOKED',
+    `WorkOS ${setup ? 'refused the app' : 'ended the session'} (${status}${e.error ? ` ${e.error}` : ''})`,
+    { transient: false, cause: error },
+  )
 }

@@ -9,7 +9,7 @@ import { blockedBy, currentAfterFetch, detachInflight, runFetch } from './fetch.
 import { disposedError, getCredentials, handOut } from './hand-out.js'
 import { onHostSignal } from './host-signals.js'
 import { clearTimer, schedule } from './proactive-refresh.js'
-import { onProviderChange } from './provider-change.js'
+import { checkProviderUser, onProviderChange } from './provider-change.js'
 import { reportAccepted, reportRejected } from './rejection.js'
 import { newRetryState } from './retry.js'
 import { deferred, emit, forget, keep } from './state.js'
@@ -94,8 +94,11 @@ export function createSession(options: SessionOptions): Session {
     // Usable now: no network before the first token. If it is already due, the timer fires
     // at once and refreshes it (forced) while callers are served.
     if (restored) offer(e, restored, 'storage')
-    if (handOut(e)) schedule(e)
-    else if (!e._inflight) void runFetch(e, e._held ? 'proactive' : 'initial')
+    if (handOut(e)) {
+      schedule(e)
+      // A user the provider reported while storage was read must be the stored token's.
+      checkProviderUser(e)
+    } else if (!e._inflight) void runFetch(e, e._held ? 'proactive' : 'initial')
   }
 
   if (initialCredentials)

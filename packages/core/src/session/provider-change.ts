@@ -12,8 +12,9 @@ import { recordSuccess } from './retry.js'
  *   tab's sign-in of the same user cost no call;
  * - another user, or an event that names none (unknown), is a change: the held token is never
  *   handed out again and the session fetches anew (`reason: 'changed'`);
- * - while the first fetch is under way and nothing is held yet, the report waits for that
- *   answer and is compared with it, so start-up makes one call, not two.
+ * - while start-up restores storage or the first fetch is under way and nothing is held yet,
+ *   the report waits for that and is compared with it, so start-up makes one call, not two,
+ *   and a reload with a valid stored token none.
  *
  * A provider poll that failed is no event at all (connectors do not report it): a network
  * blip never signs anyone out.
@@ -22,7 +23,7 @@ export function onProviderChange(e: Engine, userId?: string | null): void {
   if (e._disposed) return
   if (userId !== undefined) {
     if (userId === heldUser(e)) return
-    if (e._inflight && !e._held) {
+    if (!e._held && (e._inflight || e._status === 'initializing')) {
       e._providerUser = userId
       return
     }

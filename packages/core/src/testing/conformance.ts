@@ -4,6 +4,7 @@ import { isKeywayError, KeywayError } from '../errors.js'
 import { decodeJwt } from '../jwt.js'
 import { fetchOptions } from './fetch-options.js'
 import { until } from './until.js'
+import { describeUserChangeRule } from './user-change-conformance.js'
 
 /** What the conformance suite may do to the provider behind a connector. */
 export interface ConformanceControls {
@@ -17,13 +18,27 @@ export interface ConformanceControls {
   outage(down: boolean): Promise<void>
   /** Revokes or disables the signed-in user at the provider. */
   revoke(): Promise<void>
+  /**
+   * Makes the provider SDK check the session with its server now, as it does on its own on
+   * a timer or on focus (a session poll, a token refresh); resolves once that check settled,
+   * failed or not. Absent when the SDK never polls.
+   */
+  poll?(): Promise<void>
 }
 
 export interface ConformanceSubject {
   /** Shown in test names; say whether the provider is real or a double. */
   name: string
-  /** A fresh connector over a provider with nobody signed in. */
-  setup(): Promise<{ connector: Connector; controls: ConformanceControls }>
+  /**
+   * A fresh connector over a provider with nobody signed in. `another`, when given, makes a
+   * second connector over the same provider client, as another tab or a reload of the page
+   * creates one: it shares the provider's session but none of the first connector's state.
+   */
+  setup(): Promise<{
+    connector: Connector
+    controls: ConformanceControls
+    another?: () => Connector
+  }>
   teardown?(): Promise<void>
 }
 
@@ -36,8 +51,9 @@ function subOf(token: string): string | undefined {
 
 /**
  * The shared suite every connector package runs: the meanings of `null` and a throw,
- * force refresh, abort, subscription and the `id` pattern. Call it at the top level of a
- * Vitest test file.
+ * force refresh, abort, subscription and the `id` pattern, and the user-change rule on a
+ * Session (the provider's first event, a second tab and a failed poll cost no call). Call
+ * it at the top level of a Vitest test file.
  *
  * @example
  * ```ts
@@ -113,22 +129,26 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
         await expect(connector.fetchCredentials(fetchOptions())).resolves.toBeNull()
         return
       }
-      let changes = 0
-      cleanups.push(connector.subscribe(() => changes++))
+      const users: Array<string | null | undefined> = []
+      // Each change tells the provider's user (its tokens' `sub`, null for nobody), or
+      // nothing (unknown): wait for the last one told to be that user, never another.
+      const told = (after: number, user: string | null | undefined, what: string) =>
+        waitFor(() => users.length > after && [undefined, user].includes(users.at(-1)), what)
+      cleanups.push(connector.subscribe((...args) => users.push(args[0])))
       await controls.signIn('alice')
-      await waitFor(() => changes >= 1, 'a change after sign-in')
       const alice = await connector.fetchCredentials(fetchOptions())
-      const afterSignIn = changes
+      await told(0, subOf(alice!.token), 'a change to alice after sign-in')
+      const afterSignIn = users.length
       await controls.signOut()
-      await waitFor(() => changes > afterSignIn, 'a change after sign-out')
+      await told(afterSignIn, null, 'a change to nobody after sign-out')
       await expect(
         connector.fetchCredentials(fetchOptions({ reason: 'changed' })),
       ).resolves.toBeNull()
-      const afterSignOut = changes
+      const afterSignOut = users.length
       await controls.signIn('bob')
-      await waitFor(() => changes > afterSignOut, 'a change after switching to another user')
       const bob = await connector.fetchCredentials(fetchOptions({ reason: 'changed' }))
       expect(subOf(bob!.token)).not.toBe(subOf(alice!.token))
+      await told(afterSignOut, subOf(bob!.token), 'a change to bob after switching user')
     })
 
     it('throws a transient error during a provider outage', async () => {
@@ -174,4 +194,5 @@ export function runConnectorConformance(subject: ConformanceSubject): void {
       expect((error as { transient: boolean }).transient).toBe(false)
     })
   })
+  describeUserChangeRule(subject)
 }

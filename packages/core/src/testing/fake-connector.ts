@@ -15,6 +15,11 @@ export interface FakeConnectorOptions {
   minter?: TokenMinter
   /** The test platform's `track`, so its fake clock waits for token signing. */
   track?: <T>(work: Promise<T>) => Promise<T>
+  /**
+   * Tell each new subscriber the current user at once (in a microtask), as Firebase's
+   * `onIdTokenChanged` and Clerk's `addListener` do. Default `false`.
+   */
+  reportOnSubscribe?: boolean
 }
 
 export interface FakeConnector extends Connector {
@@ -26,7 +31,7 @@ export interface FakeConnector extends Connector {
   readonly minter: TokenMinter
   /** Tokens minted so far, in order. */
   readonly minted: string[]
-  /** Changes the provider's user (`null` signs out) and tells subscribers. */
+  /** Changes the provider's user (`null` signs out) and tells subscribers who it is now. */
   setUser(user: string | null): void
   /** Makes the next `times` calls throw `error`. */
   failNext(error: unknown, times?: number): void
@@ -66,7 +71,7 @@ export async function createFakeConnector(
   let cached: { token: string; exp: number; user: string } | undefined
   const calls: FetchCredentialsOptions[] = []
   const minted: string[] = []
-  const listeners = new Set<() => void>()
+  const listeners = new Set<(userId?: string | null) => void>()
   const failures: unknown[] = []
   let persistentFailure: { error: unknown } | undefined
   let holds: Array<Promise<void>> = []
@@ -115,6 +120,7 @@ export async function createFakeConnector(
       }
     },
     subscribe(onChange) {
+      if (options.reportOnSubscribe) queueMicrotask(() => onChange(user))
       listeners.add(onChange)
       return () => listeners.delete(onChange)
     },
@@ -124,7 +130,8 @@ export async function createFakeConnector(
     setUser(next) {
       user = next
       cached = undefined
-      for (const l of [...listeners]) l()
+      // Like a real connector: the provider's user, as the session compares it with its own.
+      for (const l of [...listeners]) l(next)
     },
     failNext(error, times = 1) {
       for (let i = 0; i < times; i++) failures.push(error)

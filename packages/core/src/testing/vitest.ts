@@ -7,6 +7,12 @@ export {
   runConnectorConformance,
 } from './conformance.js'
 export {
+  type ErrorMappingSubject,
+  PROVIDER_FAILURES,
+  type ProviderFailure,
+  runErrorMapping,
+} from './provider-failures.js'
+export {
   runSessionSurvival,
   type SurvivalClient,
   type SurvivalSubject,
