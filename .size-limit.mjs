@@ -69,4 +69,18 @@ export default [
   spoke('electric', 1000, ['@electric-sql']),
   spoke('powersync', 1000, ['@powersync']),
   spoke('browser', 2500, []),
+  // Informational: the devtools panel, an import for development (core external: the app has
+  // it); measured 5.78 kB. In a production build `@keyway/devtools` resolves to dist/noop.js
+  // instead: 295 B as a full import, a few bytes once tree-shaken.
+  {
+    name: '@keyway/devtools (full import, core external)',
+    import: { 'packages/devtools/dist/index.js': '*' },
+    ignore: ['@keyway/core'],
+    gzip: true,
+  },
+  {
+    name: '@keyway/devtools in production (noop.js)',
+    import: { 'packages/devtools/dist/noop.js': '*' },
+    gzip: true,
+  },
 ]

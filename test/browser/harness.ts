@@ -8,10 +8,10 @@ import { type Browser, chromium } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
 import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs'
 
-/** Bundles page.ts from workspace sources for the browser. */
-async function bundlePage(): Promise<string> {
+/** Bundles a test page (default page.ts) from workspace sources for the browser. */
+async function bundlePage(page: string): Promise<string> {
   const result = await build({
-    entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(page, import.meta.url))],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -34,8 +34,8 @@ export interface IssuerRequest {
  * Serves the test page and a token issuer on 127.0.0.1. The issuer counts every request
  * and can hold requests, refuse them (signed out) or answer 503.
  */
-export async function startSite(options: { lifetimeSec: number }) {
-  const script = await bundlePage()
+export async function startSite(options: { lifetimeSec: number; page?: string }) {
+  const script = await bundlePage(options.page ?? './page.ts')
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: 'site' }
   const requests: IssuerRequest[] = []

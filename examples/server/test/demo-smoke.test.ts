@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 
 describe('pnpm demo -- --smoke', () => {
-  it('drives the web demo in Chromium: guest note, sign-up keeps it, a refresh, a 401 recovered', () => {
+  it('drives the web demo in Chromium: guest note, sign-up keeps it, a refresh, a 401 recovered, the devtools panel', () => {
     const started = Date.now()
     const run = spawnSync(
       process.execPath,
@@ -17,13 +17,18 @@ describe('pnpm demo -- --smoke', () => {
     for (const step of [
       'a visitor starts anonymous',
       'the guest writes a note at once',
+      'a 401 was recovered with a fresh token',
       'sign-up upgraded the guest and the note is still there',
       'a proactive refresh happened before expiry',
-      'a 401 was recovered with a fresh token',
+      'two tabs shared one refresh (one fetch, the other tab took its token)',
+      '"expire now" brought a new token at once; an offline span is drawn',
+      'the panel\'s "Simulate 401" brought a new token',
     ])
       expect(run.stdout).toContain(step)
-    const shot = `${root}.artifacts/demo.png`
-    expect(existsSync(shot)).toBe(true)
-    expect(statSync(shot).mtimeMs).toBeGreaterThan(started)
+    for (const name of ['demo.png', 'devtools-panel.png', 'devtools-two-tabs.png']) {
+      const shot = `${root}.artifacts/${name}`
+      expect(existsSync(shot)).toBe(true)
+      expect(statSync(shot).mtimeMs).toBeGreaterThan(started)
+    }
   }, 180_000)
 })

@@ -1,6 +1,6 @@
-import { redactToken } from '@keyway/core'
+import { decodeJwt, redactToken } from '@keyway/core'
 import { useAuthState, useSession, useToken } from '@keyway/react'
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react'
+import { type FormEvent, useCallback, useEffect, useState } from 'react'
 import { api, authClient, upgradeEvents } from './keyway.js'
 
 interface Note {
@@ -9,13 +9,32 @@ interface Note {
   body: string
 }
 
-function useNow(ms: number): number {
-  const [now, setNow] = useState(Date.now())
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), ms)
-    return () => clearInterval(timer)
-  }, [ms])
-  return now
+/** The token's `email` claim (Better Auth puts the user in the JWT), for a header people can read. */
+function emailOf(token: string | null): string | undefined {
+  if (!token) return undefined
+  try {
+    const { email } = decodeJwt(token).payload
+    return typeof email === 'string' ? email : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** When the session last refreshed a token it held (proactive or wake), here or in another tab. */
+function useLastRefresh(): number | null {
+  const session = useSession()
+  const [at, setAt] = useState<number | null>(null)
+  useEffect(
+    () =>
+      session.inspect((e) => {
+        const refresh =
+          e.type === 'credentials' &&
+          (e.from === 'tab' || e.reason === 'proactive' || e.reason === 'wake')
+        if (refresh) setAt(e.at)
+      }),
+    [session],
+  )
+  return at
 }
 
 export function App() {
@@ -23,15 +42,10 @@ export function App() {
   const state = useAuthState()
   // The token itself, re-rendering only when it changes (what a WebSocket or Jazz would take).
   const token = useToken()
-  const now = useNow(250)
+  const lastRefresh = useLastRefresh()
   const [notes, setNotes] = useState<Note[]>([])
-  const [log, setLog] = useState<string[]>([])
-  const lastFetches = useRef(state.counters.fetches)
-  const lifetime = useRef<number | null>(null)
-
-  const say = useCallback((line: string) => {
-    setLog((l) => [`${new Date().toLocaleTimeString()}  ${line}`, ...l].slice(0, 50))
-  }, [])
+  const [message, setMessage] = useState('')
+  const [upgraded, setUpgraded] = useState('')
 
   // Reload whenever the user changes (guest → account, sign-out → new guest).
   const load = useCallback(async () => {
@@ -46,25 +60,14 @@ export function App() {
   }, [load])
 
   useEffect(() => {
-    if (state.counters.fetches > lastFetches.current && state.expiresAt) {
-      lifetime.current = state.expiresAt - Date.now()
-      say(`new token (${state.status}), valid for ${Math.round(lifetime.current / 1000)} s`)
-    }
-    lastFetches.current = state.counters.fetches
-  }, [state.counters.fetches, state.expiresAt, state.status, say])
-
-  useEffect(() => {
     const onUpgrade = (e: Event) => {
-      const { outcome, from, to } = (e as CustomEvent).detail
-      say(`upgrade ${outcome}: ${from.slice(0, 14)}… → ${to}`)
+      const { outcome } = (e as CustomEvent).detail
+      setUpgraded(`Your guest notes are now your account's (upgrade ${outcome}).`)
       void load()
     }
     upgradeEvents.addEventListener('upgraded', onUpgrade)
     return () => upgradeEvents.removeEventListener('upgraded', onUpgrade)
-  }, [load, say])
-
-  const remaining = state.expiresAt ? Math.max(0, state.expiresAt - now) : 0
-  const share = lifetime.current ? Math.min(100, (remaining / lifetime.current) * 100) : 0
+  }, [load])
 
   async function addNote(e: FormEvent<HTMLFormElement>) {
     e.preventDefault()
@@ -87,21 +90,26 @@ export function App() {
       mode === 'up'
         ? await authClient.signUp.email({ email, password, name: email.split('@')[0] ?? email })
         : await authClient.signIn.email({ email, password })
-    if (error) return say(`sign-${mode} failed: ${error.message ?? error.status}`)
-    say(`signed ${mode} as ${email}`)
+    if (error) return setMessage(`Sign-${mode} failed: ${error.message ?? error.status}`)
+    setMessage('')
     await session.refresh().catch(() => {})
   }
 
-  async function simulate401() {
+  async function revokedRequest() {
     const res = await api('/api/notes', { headers: { 'x-demo-reject': crypto.randomUUID() } })
-    say(`API answered 401 for the current token; keyway refreshed and retried → ${res.status}`)
+    setMessage(
+      `The API answered 401 for the current token; keyway refreshed and retried → ${res.status}`,
+    )
   }
 
   async function signOut() {
     await authClient.signOut()
     await session.signOut()
-    say('signed out: a new guest identity starts')
+    setUpgraded('')
   }
+
+  const guest = state.status === 'anonymous'
+  const who = guest ? 'guest' : (emailOf(token) ?? state.userId ?? '—')
 
   return (
     <main>
@@ -112,8 +120,7 @@ export function App() {
           <span className={`badge ${state.status}`} data-testid="status">
             {state.status}
           </span>
-          <span data-testid="user">{state.userId ?? '—'}</span>
-          <span data-testid="remaining">{(remaining / 1000).toFixed(1)} s left</span>
+          <span data-testid="user">{who}</span>
           <span className="muted" data-testid="fetches">
             {state.counters.fetches} fetches · {state.counters.rejections} rejections
           </span>
@@ -121,73 +128,89 @@ export function App() {
             token {redactToken(token)}
           </span>
         </div>
-        <div className="bar">
-          <div style={{ width: `${share}%` }} />
-        </div>
-        <p className="muted">
-          Refreshed before expiry, one refresh for every tab. Open a second tab: it shows the same
-          state without a fetch of its own.
+        <p className="muted" data-testid="hint">
+          {lastRefresh
+            ? `Refreshed before expiry at ${new Date(lastRefresh).toLocaleTimeString()}, once for every open tab.`
+            : 'keyway will refresh this token shortly before it expires (the hatched mark in the timeline below). Open a second tab: both will share that one refresh.'}
         </p>
-        <button type="button" className="secondary" onClick={simulate401}>
-          Simulate 401
+        <button type="button" className="secondary" onClick={revokedRequest}>
+          Call the API with a revoked token
         </button>{' '}
         {state.status === 'authenticated' && (
           <button type="button" className="secondary" onClick={signOut}>
             Sign out
           </button>
         )}
+        {message && (
+          <p className="muted" data-testid="message">
+            {message}
+          </p>
+        )}
       </section>
 
       <section>
         <h2>Notes (row-level security on the token's sub)</h2>
         <form onSubmit={addNote}>
-          <input name="body" placeholder="Write a note" required maxLength={500} />
+          <label>
+            New note
+            <input name="body" required maxLength={500} />
+          </label>
           <button type="submit">Add</button>
         </form>
         <ul data-testid="notes">
           {notes.map((n) => (
             <li key={n.id}>
-              {n.body}{' '}
-              <span className="muted">
-                ({n.owner.startsWith('anon_') ? 'as guest' : 'as account'})
-              </span>
+              {n.body}
+              {guest && <span className="muted"> (as guest)</span>}
             </li>
           ))}
         </ul>
+        {upgraded && (
+          <p className="muted" data-testid="upgrade">
+            {upgraded}
+          </p>
+        )}
       </section>
 
       {state.status !== 'authenticated' && (
         <section>
           <h2>Keep your notes: sign up or sign in</h2>
           <form onSubmit={(e) => account(e, 'up')} data-testid="signup">
-            <input name="email" type="email" placeholder="email" required />
-            <input
-              name="password"
-              type="password"
-              placeholder="password (8+)"
-              minLength={8}
-              required
-            />
+            <label>
+              Email
+              <input name="email" type="email" autoComplete="email" required />
+            </label>
+            <label>
+              Password (8 characters or more)
+              <input
+                name="password"
+                type="password"
+                autoComplete="new-password"
+                minLength={8}
+                required
+              />
+            </label>
             <button type="submit">Sign up</button>
           </form>
-          <form onSubmit={(e) => account(e, 'in')} style={{ marginTop: '.5rem' }}>
-            <input name="email" type="email" placeholder="email" required />
-            <input name="password" type="password" placeholder="password" required />
+          <form
+            onSubmit={(e) => account(e, 'in')}
+            data-testid="signin"
+            style={{ marginTop: '.5rem' }}
+          >
+            <label>
+              Email
+              <input name="email" type="email" autoComplete="email" required />
+            </label>
+            <label>
+              Password
+              <input name="password" type="password" autoComplete="current-password" required />
+            </label>
             <button type="submit" className="secondary">
               Sign in
             </button>
           </form>
         </section>
       )}
-
-      <section>
-        <h2>Log</h2>
-        <ul className="log" data-testid="log">
-          {log.map((line) => (
-            <li key={line}>{line}</li>
-          ))}
-        </ul>
-      </section>
     </main>
   )
 }

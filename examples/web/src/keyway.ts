@@ -8,6 +8,7 @@ import {
   type UpgradeRecord,
   type UpgradeStore,
 } from '@keyway/core/anonymous'
+import { devtoolsPlatform } from '@keyway/devtools/production'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
 import { openDB } from 'idb'
@@ -18,11 +19,16 @@ export const authClient = createAuthClient({ baseURL: location.origin, plugins: 
 export const identity = anonymousIdentity({
   audience: 'keyway-demo',
   keyStore: indexedDbDeviceKeyStore(),
+  // Short, so a guest sees a refresh within a minute (the default is 600 s).
+  lifetimeSec: 30,
 })
+
+/** The browser platform with the devtools panel's fault switches (offline, expire now). */
+export const debug = devtoolsPlatform(browserPlatform({ logger: console }))
 
 export const session = createSession({
   connector: betterAuthConnector(authClient),
-  platform: browserPlatform({ logger: console }),
+  platform: debug.platform,
   anonymous: identity,
 })
 

@@ -30,6 +30,8 @@ export {
 export { DEFAULT_POLICY, type RefreshPolicy } from './policy.js'
 export { redactToken } from './redact.js'
 export { createSession } from './session/create-session.js'
+// For tools that draw the schedule (@keyway/devtools): the lead before expiry, before jitter.
+export { refreshLead } from './session/timing.js'
 export type {
   AnonymousSource,
   Session,
