@@ -1,0 +1,59 @@
+/** How long each soak runs: 25 s by default (CI), `KEYWAY_SOAK_SECONDS` for a longer one. */
+export function soakMs(): number {
+  const seconds = Number(process.env.KEYWAY_SOAK_SECONDS ?? 25)
+  return Math.max(5, seconds) * 1000
+}
+
+/** Polls `check` every 20 ms on the real clock; throws after `timeoutMs`. */
+export async function until(
+  check: () => boolean,
+  timeoutMs: number,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/**
+ * Measures how long an engine client stays without authentication: from the moment it
+ * loses it (a refusal, a close) to the moment it has it again. `lost()` and `regained()`
+ * are wired to the engine's own events by the caller.
+ */
+export function gapMeter() {
+  let since: number | undefined
+  const meter = {
+    gaps: [] as number[],
+    get maxGapMs() {
+      return Math.max(0, ...meter.gaps, since === undefined ? 0 : Date.now() - since)
+    },
+    lost() {
+      since ??= Date.now()
+    },
+    regained() {
+      if (since !== undefined) meter.gaps.push(Date.now() - since)
+      since = undefined
+    },
+  }
+  return meter
+}
+
+interface AuthEvents {
+  on(event: string, fn: (...args: never[]) => void): unknown
+}
+
+/** A gap meter on a Hocuspocus provider's own events, plus a count of refusals. */
+export function authWatch(provider: AuthEvents) {
+  const meter = gapMeter()
+  const watch = Object.assign(meter, { failures: 0 })
+  provider.on('authenticationFailed', () => {
+    watch.failures++
+    meter.lost()
+  })
+  provider.on('close', () => meter.lost())
+  provider.on('authenticated', () => meter.regained())
+  return watch
+}
