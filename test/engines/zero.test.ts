@@ -1,0 +1,213 @@
+import { createSession, type Session } from '@keyway/core'
+import { zeroAuth } from '@keyway/zero'
+import { type ConnectionState, Zero } from '@rocicorp/zero'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { startTestIssuer, type TestIssuer } from './support/issuer.js'
+import { type Postgres, startPostgres } from './support/postgres.js'
+import { gapMeter, soakMs, until } from './support/soak.js'
+import { startZeroCache } from './support/zero-cache.js'
+import { NOTE_TABLE_SQL, schema } from './support/zero-schema.js'
+
+// The real zero-cache (Node ≥ 22, child process tree) replicating from a real PostgreSQL
+// cluster (wal_level=logical), verifying JWTs against the jose issuer's JWKS, permissions
+// that let a user insert only notes whose author is the token's `sub`; the real Zero
+// client here (Node 20: `ws` as its WebSocket, in-memory storage).
+
+const LIFETIME_SEC = 20
+/** See hocuspocus.test.ts: the engine on main still counts healthy calls in its budget. */
+const BUDGET = 30
+
+let issuer: TestIssuer
+let postgres: Postgres
+let zeroCache: Awaited<ReturnType<typeof startZeroCache>>
+const open: Array<{ zero: Zero<typeof schema>; session?: Session }> = []
+
+beforeAll(async () => {
+  Object.assign(globalThis, { WebSocket })
+  issuer = await startTestIssuer({ lifetimeSec: LIFETIME_SEC, audience: 'zero-app' })
+  postgres = await startPostgres()
+  postgres.sql(NOTE_TABLE_SQL)
+  const started = Date.now()
+  zeroCache = await startZeroCache({
+    postgres,
+    jwksUrl: issuer.jwksUrl,
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+  })
+  console.log(`zero-cache ready in ${Date.now() - started} ms`)
+}, 180_000)
+
+afterAll(async () => {
+  for (const { zero, session } of open) {
+    await zero.close().catch(() => {})
+    session?.dispose()
+  }
+  await zeroCache?.stop()
+  postgres?.stop()
+  await issuer?.close()
+}, 60_000)
+
+function sessionFor(user: string) {
+  const connector = issuer.connector(user)
+  const session = createSession({ connector, maxCallsPerMinute: BUDGET })
+  return { session, calls: connector.calls }
+}
+
+function zeroFor(user: string, auth: string, session?: Session) {
+  const zero = new Zero({
+    cacheURL: zeroCache.url,
+    schema,
+    userID: user,
+    auth,
+    kvStore: 'mem',
+    // Zero logs every refused token; the states and figures below say what happened.
+    logSink: { log: () => {} },
+  })
+  open.push({ zero, session })
+  const states: ConnectionState['name'][] = []
+  zero.connection.state.subscribe((s) => states.push(s.name))
+  return { zero, states }
+}
+
+/** Measures needs-auth (and any other loss of the connection) until `connected` again. */
+function watchZero(zero: Zero<typeof schema>) {
+  const needsAuth = gapMeter()
+  const offline = gapMeter()
+  let everConnected = false
+  zero.connection.state.subscribe((s) => {
+    if (s.name === 'connected') {
+      everConnected = true
+      needsAuth.regained()
+      offline.regained()
+      return
+    }
+    if (s.name === 'needs-auth') needsAuth.lost()
+    if (everConnected) offline.lost()
+  })
+  return { needsAuth, offline }
+}
+
+async function close(zero: Zero<typeof schema>, session?: Session) {
+  await zero.close()
+  session?.dispose()
+}
+
+const rows = () => Number(postgres.sql('select count(*) from note'))
+
+describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
+  it('without keyway, Zero with an expired token stops in needs-auth and stays there', async () => {
+    const expired = await issuer.mint('dave', {}, -60)
+    const { zero, states } = zeroFor('dave', expired)
+    await until(() => zero.connection.state.current.name === 'needs-auth', 15_000, 'needs-auth')
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(zero.connection.state.current.name).toBe('needs-auth')
+    expect(states).not.toContain('connected')
+    await close(zero)
+  })
+
+  it('a refused token: needs-auth → reportRejected → new token → connected within 1 s, the pending write lands', async () => {
+    issuer.spoilNext(1)
+    const { session, calls } = sessionFor('erin')
+    const { zero } = zeroFor('erin', await session.getToken(), session)
+    const watch = watchZero(zero)
+    zeroAuth(zero, session)
+    // Written before any connection succeeded: it must reach PostgreSQL once Zero is back.
+    await zero.mutate.note.insert({ id: 'erin-1', author: 'erin', body: 'first' })
+    await until(() => zero.connection.state.current.name === 'connected', 10_000, 'connected')
+    await until(() => postgres.sql("select body from note where id = 'erin-1'") === 'first', 10_000)
+    expect(calls.map((c) => c.reason)).toEqual(['initial', 'rejected'])
+    expect(watch.needsAuth.gaps.length).toBe(1)
+    console.log(`needs-auth → connected in ${watch.needsAuth.maxGapMs} ms`)
+    expect(watch.needsAuth.maxGapMs).toBeLessThan(1_000)
+    await close(zero, session)
+  })
+
+  it(`soak: ${LIFETIME_SEC} s tokens on live connections, injected refusals; no write lost, needs-auth never over 1 s, no reconnect for a new token`, async () => {
+    const duration = soakMs()
+    const clients = await Promise.all(
+      ['alice', 'carol'].map(async (user) => {
+        const { session, calls } = sessionFor(user)
+        const { zero, states } = zeroFor(user, await session.getToken(), session)
+        const watch = watchZero(zero)
+        zeroAuth(zero, session)
+        const view = zero.materialize(zero.query.note.where('id', 'LIKE', 'soak-%'))
+        return { user, session, calls, zero, states, watch, view, written: [] as string[] }
+      }),
+    )
+    await until(
+      () => clients.every((c) => c.zero.connection.state.current.name === 'connected'),
+      15_000,
+      'both connected',
+    )
+    const spoiledBefore = issuer.spoiled.size
+    const rowsBefore = rows()
+    const statesBefore = clients.map((c) => c.states.length)
+    const start = Date.now()
+    let tick = 0
+    // Each client inserts a note every 200 ms; every 6 s the next token minted is spoiled:
+    // zero-cache refuses it when it arrives as an auth update on the live connection.
+    while (Date.now() - start < duration) {
+      await new Promise((r) => setTimeout(r, 200))
+      tick++
+      for (const c of clients) {
+        const id = `soak-${c.user}-${tick}`
+        void c.zero.mutate.note.insert({ id, author: c.user, body: String(tick) })
+        c.written.push(id)
+      }
+      if (tick % 30 === 0) issuer.spoilNext(1)
+    }
+    const elapsed = Date.now() - start
+    issuer.unspoil()
+    const injected = issuer.spoiled.size - spoiledBefore
+
+    const all = clients.flatMap((c) => c.written).sort()
+    await until(() => rows() - rowsBefore === all.length, 20_000, 'every write in PostgreSQL')
+    const inPostgres = postgres
+      .sql("select id from note where id like 'soak-%' order by id")
+      .split('\n')
+    await until(
+      () => clients.every((c) => c.view.data.length === all.length),
+      20_000,
+      'views synced',
+    )
+
+    const reasons = clients.flatMap((c) => c.calls.map((x) => x.reason))
+    const count = (r: string) => reasons.filter((x) => x === r).length
+    // Every `connected` after the soak began is a reconnect.
+    const reconnects = clients
+      .flatMap((c, i) => c.states.slice(statesBefore[i]))
+      .filter((s) => s === 'connected').length
+    const figures = {
+      seconds: Math.round(elapsed / 1000),
+      tokenLifetimeSec: LIFETIME_SEC,
+      writes: all.length,
+      inPostgres: inPostgres.length,
+      injectedRefusals: injected,
+      needsAuthEpisodes: clients.map((c) => c.watch.needsAuth.gaps.length),
+      maxNeedsAuthMs: Math.max(...clients.map((c) => c.watch.needsAuth.maxGapMs)),
+      maxNotConnectedMs: Math.max(...clients.map((c) => c.watch.offline.maxGapMs)),
+      reconnects,
+      connectorCalls: {
+        initial: count('initial'),
+        proactive: count('proactive'),
+        rejected: count('rejected'),
+      },
+    }
+    console.log(`zero soak ${JSON.stringify(figures)}`)
+
+    expect(inPostgres).toEqual(all)
+    for (const c of clients) expect(c.view.data.map((r) => r.id).sort()).toEqual(all)
+    expect(figures.maxNeedsAuthMs).toBeLessThanOrEqual(1_000)
+    expect(figures.maxNotConnectedMs).toBeLessThanOrEqual(1_000)
+    // Each refusal is one needs-auth episode and one reconnect; a new good token is none.
+    expect(injected).toBeGreaterThan(0)
+    expect(figures.needsAuthEpisodes.reduce((a, b) => a + b, 0)).toBe(injected)
+    expect(reconnects).toBe(injected)
+    expect(count('initial')).toBe(2)
+    expect(count('rejected')).toBe(injected)
+    const perClient = Math.ceil(elapsed / ((LIFETIME_SEC - 10 - LIFETIME_SEC / 10) * 1000)) + 1
+    expect(count('proactive')).toBeGreaterThan(0)
+    expect(count('proactive')).toBeLessThanOrEqual(2 * perClient + injected)
+  }, 120_000)
+})
