@@ -6,7 +6,7 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { type ChildServer, startChild } from './support/child.js'
 import { startTestIssuer, type TestIssuer } from './support/issuer.js'
-import { authWatch, soakMs, until } from './support/soak.js'
+import { authWatch, faultEvery, soakMs, until } from './support/soak.js'
 
 // The real @hocuspocus/server (Node ≥ 22, in a child process) verifying with @keyway/server
 // against a jose issuer's JWKS; the real @hocuspocus/provider here on Node 20 (ws for the
@@ -122,6 +122,8 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
 
   it(`soak: ${LIFETIME_SEC} s tokens, injected refusals and dropped sockets; nothing lost, never denied for more than 1 s`, async () => {
     const duration = soakMs()
+    const spoilEvery = faultEvery(duration, 100)
+    const dropEvery = faultEvery(duration, 100, 9_000)
     const clients = ['alice', 'carol'].map((user) => {
       const { session, calls } = sessionFor(user)
       const c = connect('soak-doc')
@@ -136,7 +138,7 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
     let drops = 0
     let tick = 0
     // Each client writes every 100 ms; every 6 s the next token minted is spoiled (a 401
-    // from the server), every 9 s one client's socket drops.
+    // from the server), every 9 s one client's socket drops (both more often in a short soak).
     while (Date.now() - start < duration) {
       await new Promise((r) => setTimeout(r, 100))
       tick++
@@ -145,8 +147,8 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
         c.document.getArray<string>('log').push([item])
         c.written.push(item)
       }
-      if (tick % 60 === 0) issuer.spoilNext(1)
-      if (tick % 90 === 45) {
+      if (tick % spoilEvery === 0) issuer.spoilNext(1)
+      if (tick % dropEvery === Math.floor(dropEvery / 2)) {
         clients[drops % 2]!.websocketProvider.webSocket?.close()
         drops++
       }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startTestIssuer, type TestIssuer } from './support/issuer.js'
 import { type Postgres, startPostgres } from './support/postgres.js'
-import { gapMeter, soakMs, until } from './support/soak.js'
+import { faultEvery, gapMeter, soakMs, until } from './support/soak.js'
 import { startZeroCache } from './support/zero-cache.js'
 import { NOTE_TABLE_SQL, schema } from './support/zero-schema.js'
 
@@ -125,6 +125,7 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
 
   it(`soak: ${LIFETIME_SEC} s tokens on live connections, injected refusals; no write lost, needs-auth never over 1 s, no reconnect for a new token`, async () => {
     const duration = soakMs()
+    const spoilEvery = faultEvery(duration, 200)
     const clients = await Promise.all(
       ['alice', 'carol'].map(async (user) => {
         const { session, calls } = sessionFor(user)
@@ -155,7 +156,7 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
         void c.zero.mutate.note.insert({ id, author: c.user, body: String(tick) })
         c.written.push(id)
       }
-      if (tick % 30 === 0) issuer.spoilNext(1)
+      if (tick % spoilEvery === 0) issuer.spoilNext(1)
     }
     const elapsed = Date.now() - start
     issuer.unspoil()

@@ -1,7 +1,10 @@
-/** How long each soak runs: 25 s by default (CI), `KEYWAY_SOAK_SECONDS` for a longer one. */
+/**
+ * How long each soak runs: 25 s by default (CI), `KEYWAY_SOAK_SECONDS` for a longer one. At
+ * least 15 s: the injected refusals ride on the session's own refreshes of 20 s tokens.
+ */
 export function soakMs(): number {
   const seconds = Number(process.env.KEYWAY_SOAK_SECONDS ?? 25)
-  return Math.max(5, seconds) * 1000
+  return Math.max(15, seconds) * 1000
 }
 
 /** Polls `check` every 20 ms on the real clock; throws after `timeoutMs`. */
@@ -56,4 +59,12 @@ export function authWatch(provider: AuthEvents) {
   provider.on('close', () => meter.lost())
   provider.on('authenticated', () => meter.regained())
   return watch
+}
+
+/**
+ * Every how many ticks of `tickMs` an injected fault comes: every 6 s, or four times per
+ * soak when the soak is shorter than 24 s.
+ */
+export function faultEvery(durationMs: number, tickMs: number, preferredMs = 6_000): number {
+  return Math.max(1, Math.round(Math.min(preferredMs, durationMs / 4) / tickMs))
 }
