@@ -61,5 +61,9 @@ export default [
   { name: '@keyway/core { createSession }', import: { [CORE]: '{ createSession }' }, gzip: true },
   ...Object.entries(PROVIDER_SDKS).map(([name, sdk]) => spoke(name, 1000, sdk)),
   spoke('react', 1000, ['react', 'react-dom']),
+  // Sync engine adapters: the engine's client is external (the app ships it anyway).
+  spoke('hocuspocus', 1000, ['@hocuspocus', 'yjs']),
+  spoke('zero', 1000, ['@rocicorp']),
+  spoke('neon', 1000, ['@neondatabase']),
   spoke('browser', 2500, []),
 ]
