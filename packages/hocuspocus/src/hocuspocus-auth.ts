@@ -10,7 +10,7 @@ export interface HocuspocusAuthOptions extends TokenOptions {
   /**
    * Send each new token to the live connection (Hocuspocus's token sync, answered by the
    * server's `onTokenSync` hook), so a server that closes connections at token expiry never
-   * has to. Default `true`; servers older than 3.x log an error for it.
+   * has to. Default `true`; servers older than 3.x log an error for it and carry on.
    */
   syncToken?: boolean
 }
