@@ -1,3 +1,6 @@
+import { createSession } from '@keyway/core'
+import type { TestIssuer } from './issuer.js'
+
 /**
  * How long each soak runs: 25 s by default (CI), `KEYWAY_SOAK_SECONDS` for a longer one. At
  * least 15 s: the injected refusals ride on the session's own refreshes of 20 s tokens.
@@ -67,4 +70,45 @@ export function authWatch(provider: AuthEvents) {
  */
 export function faultEvery(durationMs: number, tickMs: number, preferredMs = 6_000): number {
   return Math.max(1, Math.round(Math.min(preferredMs, durationMs / 4) / tickMs))
+}
+
+/** The lifetime of every token in the engine tests: short, so a soak sees several refreshes. */
+export const LIFETIME_SEC = 20
+
+/**
+ * The session's call budget in the engine tests. The design leaves healthy refreshes and
+ * accepted rejections out of the 6-a-minute budget; the session engine on main still counts
+ * them, and 20 s tokens alone are 6 healthy calls a minute, so its default would stop the
+ * first rejection of the minute. Raised here until the engine counts failing calls only.
+ */
+const BUDGET = 30
+
+/** A session for `user` over the test issuer's connector; `calls` logs each connector call. */
+export function sessionFor(issuer: TestIssuer, user: string) {
+  const connector = issuer.connector(user)
+  return {
+    session: createSession({ connector, maxCallsPerMinute: BUDGET }),
+    calls: connector.calls,
+  }
+}
+
+/**
+ * Connector calls by reason across `clients`, and the design's bound on them: one per token
+ * lifetime (the session replaces a 20 s token 8–10 s after it arrived, 10 s lead plus up to
+ * 10% jitter) per client, plus one per refusal.
+ */
+export function connectorCalls(
+  clients: Array<{ calls: Array<{ reason: string }> }>,
+  elapsedMs: number,
+  refusals: number,
+) {
+  const reasons = clients.flatMap((c) => c.calls.map((x) => x.reason))
+  const count = (reason: string) => reasons.filter((r) => r === reason).length
+  const shortestLifeMs = (LIFETIME_SEC - 10 - LIFETIME_SEC / 10) * 1000
+  return {
+    initial: count('initial'),
+    proactive: count('proactive'),
+    rejected: count('rejected'),
+    maxProactive: clients.length * (Math.ceil(elapsedMs / shortestLifeMs) + 1) + refusals,
+  }
 }
