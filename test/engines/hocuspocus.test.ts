@@ -212,5 +212,5 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
     destroy(observer, ...clients)
     observerSession.dispose()
     for (const c of clients) c.session.dispose()
-  }, 120_000)
+  }, soakMs() + 90_000)
 })

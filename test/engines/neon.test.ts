@@ -166,5 +166,5 @@ describe('@keyway/neon against a double of Neon SQL-over-HTTP (real driver, PGli
     expect(calls.proactive).toBeGreaterThan(0)
     expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
     for (const u of users) u.session.dispose()
-  }, 120_000)
+  }, soakMs() + 90_000)
 })

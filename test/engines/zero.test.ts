@@ -226,5 +226,5 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
     expect(calls.rejected).toBe(injected)
     expect(calls.proactive).toBeGreaterThan(0)
     expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
-  }, 120_000)
+  }, soakMs() + 90_000)
 })
