@@ -113,104 +113,108 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
     session.dispose()
   })
 
-  it(`soak: ${LIFETIME_SEC} s tokens, injected refusals and dropped sockets; nothing lost, never denied for more than 1 s`, async () => {
-    const duration = soakMs()
-    const spoilEvery = faultEvery(duration, 100)
-    const dropEvery = faultEvery(duration, 100, 9_000)
-    const clients = ['alice', 'carol'].map((user) => {
-      const { session, calls } = sessionFor(user)
-      const c = connect('soak-doc')
-      const watch = authWatch(c.provider)
-      hocuspocusAuth(c.provider, session)
-      return { user, session, calls, watch, ...c, written: [] as string[] }
-    })
-    await until(() => clients.every((c) => c.provider.isSynced), 10_000)
-    const eventsBefore = server.events.length
-    const spoiledBefore = issuer.spoiled.size
-    const start = Date.now()
-    let drops = 0
-    let tick = 0
-    // Each client writes every 100 ms; every 6 s the next token minted is spoiled (a 401
-    // from the server), every 9 s one client's socket drops (both more often in a short soak).
-    while (Date.now() - start < duration) {
-      await new Promise((r) => setTimeout(r, 100))
-      tick++
-      for (const c of clients) {
-        const item = `${c.user}-${tick}`
-        c.document.getArray<string>('log').push([item])
-        c.written.push(item)
+  it(
+    `soak: ${LIFETIME_SEC} s tokens, injected refusals and dropped sockets; nothing lost, never denied for more than 1 s`,
+    async () => {
+      const duration = soakMs()
+      const spoilEvery = faultEvery(duration, 100)
+      const dropEvery = faultEvery(duration, 100, 9_000)
+      const clients = ['alice', 'carol'].map((user) => {
+        const { session, calls } = sessionFor(user)
+        const c = connect('soak-doc')
+        const watch = authWatch(c.provider)
+        hocuspocusAuth(c.provider, session)
+        return { user, session, calls, watch, ...c, written: [] as string[] }
+      })
+      await until(() => clients.every((c) => c.provider.isSynced), 10_000)
+      const eventsBefore = server.events.length
+      const spoiledBefore = issuer.spoiled.size
+      const start = Date.now()
+      let drops = 0
+      let tick = 0
+      // Each client writes every 100 ms; every 6 s the next token minted is spoiled (a 401
+      // from the server), every 9 s one client's socket drops (both more often in a short soak).
+      while (Date.now() - start < duration) {
+        await new Promise((r) => setTimeout(r, 100))
+        tick++
+        for (const c of clients) {
+          const item = `${c.user}-${tick}`
+          c.document.getArray<string>('log').push([item])
+          c.written.push(item)
+        }
+        if (tick % spoilEvery === 0) issuer.spoilNext(1)
+        if (tick % dropEvery === Math.floor(dropEvery / 2)) {
+          clients[drops % 2]!.websocketProvider.webSocket?.close()
+          drops++
+        }
       }
-      if (tick % spoilEvery === 0) issuer.spoilNext(1)
-      if (tick % dropEvery === Math.floor(dropEvery / 2)) {
-        clients[drops % 2]!.websocketProvider.webSocket?.close()
-        drops++
+      const elapsed = Date.now() - start
+      issuer.unspoil()
+      // The refusals injected: spoiled tokens the clients actually received.
+      const injected = issuer.spoiled.size - spoiledBefore
+      // Let the last tokens and writes settle.
+      await until(
+        () => clients.every((c) => c.provider.isAuthenticated && !c.provider.hasUnsyncedChanges),
+        10_000,
+        'both clients authenticated with nothing unsynced',
+      )
+
+      const all = clients.flatMap((c) => c.written).sort()
+      await until(
+        () => clients.every((c) => c.document.getArray('log').length === all.length),
+        10_000,
+      )
+      const observer = connect('soak-doc')
+      const { session: observerSession } = sessionFor('observer')
+      hocuspocusAuth(observer.provider, observerSession)
+      await until(() => observer.provider.isSynced, 10_000)
+      const onServer = observer.document.getArray<string>('log').toArray().sort()
+
+      const during = server.events.slice(eventsBefore)
+      const refusedByServer = during.filter((e) => e.ok === false).length
+      const tokenSyncs = during.filter((e) => e.event === 'tokenSync' && e.ok).length
+      const expiredCloses = during.filter((e) => e.event === 'expired').length
+      const maxGap = Math.max(...clients.map((c) => c.watch.maxGapMs))
+      const calls = connectorCalls(clients, elapsed, injected)
+      const figures = {
+        seconds: Math.round(elapsed / 1000),
+        tokenLifetimeSec: LIFETIME_SEC,
+        writes: all.length,
+        onServer: onServer.length,
+        injectedRefusals: injected,
+        refusedByServer,
+        socketDrops: drops,
+        tokenSyncs,
+        expiredCloses,
+        connectorCalls: calls,
+        maxUnauthenticatedMs: maxGap,
+        authFailures: clients.map((c) => c.watch.failures),
       }
-    }
-    const elapsed = Date.now() - start
-    issuer.unspoil()
-    // The refusals injected: spoiled tokens the clients actually received.
-    const injected = issuer.spoiled.size - spoiledBefore
-    // Let the last tokens and writes settle.
-    await until(
-      () => clients.every((c) => c.provider.isAuthenticated && !c.provider.hasUnsyncedChanges),
-      10_000,
-      'both clients authenticated with nothing unsynced',
-    )
+      console.log(`hocuspocus soak ${JSON.stringify(figures)}`)
 
-    const all = clients.flatMap((c) => c.written).sort()
-    await until(
-      () => clients.every((c) => c.document.getArray('log').length === all.length),
-      10_000,
-    )
-    const observer = connect('soak-doc')
-    const { session: observerSession } = sessionFor('observer')
-    hocuspocusAuth(observer.provider, observerSession)
-    await until(() => observer.provider.isSynced, 10_000)
-    const onServer = observer.document.getArray<string>('log').toArray().sort()
+      expect(onServer).toEqual(all)
+      for (const c of clients)
+        expect(c.document.getArray<string>('log').toArray().sort()).toEqual(all)
+      expect(maxGap).toBeLessThanOrEqual(1_000)
+      // Every new token reached the live connections: the server never had to close one.
+      expect(expiredCloses).toBe(0)
+      expect(tokenSyncs).toBeGreaterThan(0)
+      // Each spoiled token was refused: once by token sync, once more on the re-authentication
+      // that found the session still holding it (see hocuspocusAuth's document-close path).
+      expect(injected).toBeGreaterThan(0)
+      expect(refusedByServer).toBeGreaterThanOrEqual(injected)
+      expect(refusedByServer).toBeLessThanOrEqual(2 * injected)
+      // One call per token lifetime (the session replaces a 20 s token after 8–10 s) per
+      // client, plus one per refusal; every injected refusal reached the server.
+      expect(calls.initial).toBe(2)
+      expect(calls.rejected).toBe(injected)
+      expect(calls.proactive).toBeGreaterThan(0)
+      expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
 
-    const during = server.events.slice(eventsBefore)
-    const refusedByServer = during.filter((e) => e.ok === false).length
-    const tokenSyncs = during.filter((e) => e.event === 'tokenSync' && e.ok).length
-    const expiredCloses = during.filter((e) => e.event === 'expired').length
-    const maxGap = Math.max(...clients.map((c) => c.watch.maxGapMs))
-    const calls = connectorCalls(clients, elapsed, injected)
-    const figures = {
-      seconds: Math.round(elapsed / 1000),
-      tokenLifetimeSec: LIFETIME_SEC,
-      writes: all.length,
-      onServer: onServer.length,
-      injectedRefusals: injected,
-      refusedByServer,
-      socketDrops: drops,
-      tokenSyncs,
-      expiredCloses,
-      connectorCalls: calls,
-      maxUnauthenticatedMs: maxGap,
-      authFailures: clients.map((c) => c.watch.failures),
-    }
-    console.log(`hocuspocus soak ${JSON.stringify(figures)}`)
-
-    expect(onServer).toEqual(all)
-    for (const c of clients)
-      expect(c.document.getArray<string>('log').toArray().sort()).toEqual(all)
-    expect(maxGap).toBeLessThanOrEqual(1_000)
-    // Every new token reached the live connections: the server never had to close one.
-    expect(expiredCloses).toBe(0)
-    expect(tokenSyncs).toBeGreaterThan(0)
-    // Each spoiled token was refused: once by token sync, once more on the re-authentication
-    // that found the session still holding it (see hocuspocusAuth's document-close path).
-    expect(injected).toBeGreaterThan(0)
-    expect(refusedByServer).toBeGreaterThanOrEqual(injected)
-    expect(refusedByServer).toBeLessThanOrEqual(2 * injected)
-    // One call per token lifetime (the session replaces a 20 s token after 8–10 s) per
-    // client, plus one per refusal; every injected refusal reached the server.
-    expect(calls.initial).toBe(2)
-    expect(calls.rejected).toBe(injected)
-    expect(calls.proactive).toBeGreaterThan(0)
-    expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
-
-    destroy(observer, ...clients)
-    observerSession.dispose()
-    for (const c of clients) c.session.dispose()
-  }, soakMs() + 90_000)
+      destroy(observer, ...clients)
+      observerSession.dispose()
+      for (const c of clients) c.session.dispose()
+    },
+    soakMs() + 90_000,
+  )
 })

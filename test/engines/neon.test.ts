@@ -101,70 +101,74 @@ describe('@keyway/neon against a double of Neon SQL-over-HTTP (real driver, PGli
     session.dispose()
   })
 
-  it(`soak: ${LIFETIME_SEC} s tokens, injected 401s; every insert lands once, no query waits over 1 s`, async () => {
-    const duration = soakMs()
-    const spoilEvery = faultEvery(duration, 100)
-    const users = ['dana', 'eli'].map((user) => {
-      const { session, calls } = sessionFor(user)
-      const sql = neonAuth(URL, session)
-      return { user, session, calls, sql, inserted: 0, failures: 0, slowestMs: 0 }
-    })
-    const before = { ...double.state }
-    const spoiledBefore = issuer.spoiled.size
-    const start = Date.now()
-    let tick = 0
-    // Each user inserts every 100 ms; every 6 s the next token minted is spoiled.
-    while (Date.now() - start < duration) {
-      await new Promise((r) => setTimeout(r, 100))
-      tick++
-      if (tick % spoilEvery === 0) issuer.spoilNext(1)
-      await Promise.all(
-        users.map(async (u) => {
-          const sent = Date.now()
-          try {
-            await u.sql`insert into todos (task) values (${`soak ${tick}`})`
-            u.inserted++
-          } catch {
-            u.failures++
-          }
-          u.slowestMs = Math.max(u.slowestMs, Date.now() - sent)
-        }),
-      )
-    }
-    const elapsed = Date.now() - start
-    issuer.unspoil()
-    const injected = issuer.spoiled.size - spoiledBefore
-    const rows = await double.allTodos()
-    const calls = connectorCalls(users, elapsed, injected)
-    const figures = {
-      seconds: Math.round(elapsed / 1000),
-      tokenLifetimeSec: LIFETIME_SEC,
-      queries: tick * users.length,
-      inserted: users.map((u) => u.inserted),
-      failed: users.map((u) => u.failures),
-      rowsInDb: users.map(
-        (u) => rows.filter((r) => r.user_id === u.user && r.task.startsWith('soak')).length,
-      ),
-      injectedRefusals: injected,
-      http401: double.state.unauthorized - before.unauthorized,
-      httpRequests: double.state.requests - before.requests,
-      slowestQueryMs: Math.max(...users.map((u) => u.slowestMs)),
-      connectorCalls: calls,
-    }
-    console.log(`neon soak ${JSON.stringify(figures)}`)
+  it(
+    `soak: ${LIFETIME_SEC} s tokens, injected 401s; every insert lands once, no query waits over 1 s`,
+    async () => {
+      const duration = soakMs()
+      const spoilEvery = faultEvery(duration, 100)
+      const users = ['dana', 'eli'].map((user) => {
+        const { session, calls } = sessionFor(user)
+        const sql = neonAuth(URL, session)
+        return { user, session, calls, sql, inserted: 0, failures: 0, slowestMs: 0 }
+      })
+      const before = { ...double.state }
+      const spoiledBefore = issuer.spoiled.size
+      const start = Date.now()
+      let tick = 0
+      // Each user inserts every 100 ms; every 6 s the next token minted is spoiled.
+      while (Date.now() - start < duration) {
+        await new Promise((r) => setTimeout(r, 100))
+        tick++
+        if (tick % spoilEvery === 0) issuer.spoilNext(1)
+        await Promise.all(
+          users.map(async (u) => {
+            const sent = Date.now()
+            try {
+              await u.sql`insert into todos (task) values (${`soak ${tick}`})`
+              u.inserted++
+            } catch {
+              u.failures++
+            }
+            u.slowestMs = Math.max(u.slowestMs, Date.now() - sent)
+          }),
+        )
+      }
+      const elapsed = Date.now() - start
+      issuer.unspoil()
+      const injected = issuer.spoiled.size - spoiledBefore
+      const rows = await double.allTodos()
+      const calls = connectorCalls(users, elapsed, injected)
+      const figures = {
+        seconds: Math.round(elapsed / 1000),
+        tokenLifetimeSec: LIFETIME_SEC,
+        queries: tick * users.length,
+        inserted: users.map((u) => u.inserted),
+        failed: users.map((u) => u.failures),
+        rowsInDb: users.map(
+          (u) => rows.filter((r) => r.user_id === u.user && r.task.startsWith('soak')).length,
+        ),
+        injectedRefusals: injected,
+        http401: double.state.unauthorized - before.unauthorized,
+        httpRequests: double.state.requests - before.requests,
+        slowestQueryMs: Math.max(...users.map((u) => u.slowestMs)),
+        connectorCalls: calls,
+      }
+      console.log(`neon soak ${JSON.stringify(figures)}`)
 
-    expect(figures.failed).toEqual([0, 0])
-    expect(figures.rowsInDb).toEqual([tick, tick])
-    expect(figures.inserted).toEqual([tick, tick])
-    expect(injected).toBeGreaterThan(0)
-    // Each refusal is one 401 and one extra request, never more.
-    expect(figures.http401).toBe(injected)
-    expect(figures.httpRequests).toBe(tick * users.length + injected)
-    expect(figures.slowestQueryMs).toBeLessThanOrEqual(1_000)
-    expect(calls.initial).toBe(2)
-    expect(calls.rejected).toBe(injected)
-    expect(calls.proactive).toBeGreaterThan(0)
-    expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
-    for (const u of users) u.session.dispose()
-  }, soakMs() + 90_000)
+      expect(figures.failed).toEqual([0, 0])
+      expect(figures.rowsInDb).toEqual([tick, tick])
+      expect(figures.inserted).toEqual([tick, tick])
+      expect(injected).toBeGreaterThan(0)
+      // Each refusal is one 401 and one extra request, never more.
+      expect(figures.http401).toBe(injected)
+      expect(figures.httpRequests).toBe(tick * users.length + injected)
+      expect(figures.slowestQueryMs).toBeLessThanOrEqual(1_000)
+      expect(calls.initial).toBe(2)
+      expect(calls.rejected).toBe(injected)
+      expect(calls.proactive).toBeGreaterThan(0)
+      expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
+      for (const u of users) u.session.dispose()
+    },
+    soakMs() + 90_000,
+  )
 })

@@ -143,88 +143,92 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
     await close(zero, session)
   })
 
-  it(`soak: ${LIFETIME_SEC} s tokens on live connections, injected refusals; no write lost, needs-auth never over 1 s, no reconnect for a new token`, async () => {
-    const duration = soakMs()
-    const spoilEvery = faultEvery(duration, 200)
-    const clients = await Promise.all(
-      ['alice', 'carol'].map(async (user) => {
-        const { session, calls } = sessionFor(user)
-        const { zero, states } = zeroFor(user, await session.getToken(), session)
-        const watch = watchZero(zero, session)
-        zeroAuth(zero, session)
-        const view = zero.materialize(zero.query.note.where('id', 'LIKE', 'soak-%'))
-        return { user, session, calls, zero, states, watch, view, written: [] as string[] }
-      }),
-    )
-    await until(
-      () => clients.every((c) => c.zero.connection.state.current.name === 'connected'),
-      15_000,
-      'both connected',
-    )
-    const spoiledBefore = issuer.spoiled.size
-    const rowsBefore = rows()
-    const start = Date.now()
-    let tick = 0
-    // Each client inserts a note every 200 ms; every 6 s the next token minted is spoiled:
-    // zero-cache refuses it when it arrives as an auth update on the live connection.
-    while (Date.now() - start < duration) {
-      await new Promise((r) => setTimeout(r, 200))
-      tick++
-      for (const c of clients) {
-        const id = `soak-${c.user}-${tick}`
-        void c.zero.mutate.note.insert({ id, author: c.user, body: String(tick) })
-        c.written.push(id)
+  it(
+    `soak: ${LIFETIME_SEC} s tokens on live connections, injected refusals; no write lost, needs-auth never over 1 s, no reconnect for a new token`,
+    async () => {
+      const duration = soakMs()
+      const spoilEvery = faultEvery(duration, 200)
+      const clients = await Promise.all(
+        ['alice', 'carol'].map(async (user) => {
+          const { session, calls } = sessionFor(user)
+          const { zero, states } = zeroFor(user, await session.getToken(), session)
+          const watch = watchZero(zero, session)
+          zeroAuth(zero, session)
+          const view = zero.materialize(zero.query.note.where('id', 'LIKE', 'soak-%'))
+          return { user, session, calls, zero, states, watch, view, written: [] as string[] }
+        }),
+      )
+      await until(
+        () => clients.every((c) => c.zero.connection.state.current.name === 'connected'),
+        15_000,
+        'both connected',
+      )
+      const spoiledBefore = issuer.spoiled.size
+      const rowsBefore = rows()
+      const start = Date.now()
+      let tick = 0
+      // Each client inserts a note every 200 ms; every 6 s the next token minted is spoiled:
+      // zero-cache refuses it when it arrives as an auth update on the live connection.
+      while (Date.now() - start < duration) {
+        await new Promise((r) => setTimeout(r, 200))
+        tick++
+        for (const c of clients) {
+          const id = `soak-${c.user}-${tick}`
+          void c.zero.mutate.note.insert({ id, author: c.user, body: String(tick) })
+          c.written.push(id)
+        }
+        if (tick % spoilEvery === 0) issuer.spoilNext(1)
       }
-      if (tick % spoilEvery === 0) issuer.spoilNext(1)
-    }
-    const elapsed = Date.now() - start
-    issuer.unspoil()
-    const injected = issuer.spoiled.size - spoiledBefore
+      const elapsed = Date.now() - start
+      issuer.unspoil()
+      const injected = issuer.spoiled.size - spoiledBefore
 
-    const all = clients.flatMap((c) => c.written).sort()
-    await until(() => rows() - rowsBefore === all.length, 20_000, 'every write in PostgreSQL')
-    const inPostgres = postgres
-      .sql("select id from note where id like 'soak-%' order by id")
-      .split('\n')
-    await until(
-      () => clients.every((c) => c.view.data.length === all.length),
-      20_000,
-      'views synced',
-    )
+      const all = clients.flatMap((c) => c.written).sort()
+      await until(() => rows() - rowsBefore === all.length, 20_000, 'every write in PostgreSQL')
+      const inPostgres = postgres
+        .sql("select id from note where id like 'soak-%' order by id")
+        .split('\n')
+      await until(
+        () => clients.every((c) => c.view.data.length === all.length),
+        20_000,
+        'views synced',
+      )
 
-    const reconnects = (key: 'afterNeedsAuth' | 'afterNewToken' | 'other') =>
-      clients.reduce((n, c) => n + c.watch.reconnects[key], 0)
-    const calls = connectorCalls(clients, elapsed, injected)
-    const figures = {
-      seconds: Math.round(elapsed / 1000),
-      tokenLifetimeSec: LIFETIME_SEC,
-      writes: all.length,
-      inPostgres: inPostgres.length,
-      injectedRefusals: injected,
-      needsAuthEpisodes: clients.map((c) => c.watch.needsAuth.gaps.length),
-      maxNeedsAuthMs: Math.max(...clients.map((c) => c.watch.needsAuth.maxGapMs)),
-      maxNotConnectedMs: Math.max(...clients.map((c) => c.watch.offline.maxGapMs)),
-      reconnects: {
-        afterNeedsAuth: reconnects('afterNeedsAuth'),
-        afterNewToken: reconnects('afterNewToken'),
-        other: reconnects('other'),
-      },
-      connectorCalls: calls,
-    }
-    console.log(`zero soak ${JSON.stringify(figures)}`)
+      const reconnects = (key: 'afterNeedsAuth' | 'afterNewToken' | 'other') =>
+        clients.reduce((n, c) => n + c.watch.reconnects[key], 0)
+      const calls = connectorCalls(clients, elapsed, injected)
+      const figures = {
+        seconds: Math.round(elapsed / 1000),
+        tokenLifetimeSec: LIFETIME_SEC,
+        writes: all.length,
+        inPostgres: inPostgres.length,
+        injectedRefusals: injected,
+        needsAuthEpisodes: clients.map((c) => c.watch.needsAuth.gaps.length),
+        maxNeedsAuthMs: Math.max(...clients.map((c) => c.watch.needsAuth.maxGapMs)),
+        maxNotConnectedMs: Math.max(...clients.map((c) => c.watch.offline.maxGapMs)),
+        reconnects: {
+          afterNeedsAuth: reconnects('afterNeedsAuth'),
+          afterNewToken: reconnects('afterNewToken'),
+          other: reconnects('other'),
+        },
+        connectorCalls: calls,
+      }
+      console.log(`zero soak ${JSON.stringify(figures)}`)
 
-    expect(inPostgres).toEqual(all)
-    for (const c of clients) expect(c.view.data.map((r) => r.id).sort()).toEqual(all)
-    expect(figures.maxNeedsAuthMs).toBeLessThanOrEqual(1_000)
-    // Each refusal is one needs-auth episode and one reconnect; a new good token is none.
-    expect(injected).toBeGreaterThan(0)
-    expect(figures.needsAuthEpisodes.reduce((a, b) => a + b, 0)).toBe(injected)
-    expect(reconnects('afterNeedsAuth')).toBe(injected)
-    // A new good token never costs a reconnect: it goes over the live connection.
-    expect(reconnects('afterNewToken')).toBe(0)
-    expect(calls.initial).toBe(2)
-    expect(calls.rejected).toBe(injected)
-    expect(calls.proactive).toBeGreaterThan(0)
-    expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
-  }, soakMs() + 90_000)
+      expect(inPostgres).toEqual(all)
+      for (const c of clients) expect(c.view.data.map((r) => r.id).sort()).toEqual(all)
+      expect(figures.maxNeedsAuthMs).toBeLessThanOrEqual(1_000)
+      // Each refusal is one needs-auth episode and one reconnect; a new good token is none.
+      expect(injected).toBeGreaterThan(0)
+      expect(figures.needsAuthEpisodes.reduce((a, b) => a + b, 0)).toBe(injected)
+      expect(reconnects('afterNeedsAuth')).toBe(injected)
+      // A new good token never costs a reconnect: it goes over the live connection.
+      expect(reconnects('afterNewToken')).toBe(0)
+      expect(calls.initial).toBe(2)
+      expect(calls.rejected).toBe(injected)
+      expect(calls.proactive).toBeGreaterThan(0)
+      expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
+    },
+    soakMs() + 90_000,
+  )
 })
