@@ -67,7 +67,18 @@ export default defineConfig({
           name: 'integration',
           root: 'test',
           include: ['**/*.test.{ts,tsx}'],
-          exclude: ['browser/**', '**/node_modules/**'],
+          exclude: ['browser/**', 'chaos-real/**', '**/node_modules/**'],
+        },
+      },
+      {
+        // The wall-clock chaos suite (issue 11): real timers and loopback HTTP, about two
+        // minutes at CHAOS_SCALE=1; `pnpm chaos:real` runs it longer.
+        extends: true as const,
+        test: {
+          name: 'chaos-real',
+          root: 'test/chaos-real',
+          include: ['*.test.ts'],
+          testTimeout: 300_000,
         },
       },
       {

@@ -6,11 +6,13 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, platform, release, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { CHROMIUM } from '../scripts/chromium.mjs'
 import type { ConcurrencyRow } from './concurrency.js'
 import type { runStorm } from './storm.js'
 import { stormSvg } from './storm-svg.js'
 import { RESULTS_DIR, round } from './support/stats.js'
 import type { ThroughputRow } from './throughput.js'
+import type { VerifyRow } from './verify.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const TS = ['--expose-gc', '--conditions=@keyway/source', '--import', 'tsx']
@@ -321,7 +323,7 @@ interface PageLoad {
 function pageLoadSection(p: PageLoad): string {
   return `## 5. Page load in Chromium
 
-${p.browser} (headless, /usr/bin/chromium via playwright-core), the browser test site
+${p.browser} (headless, ${CHROMIUM} via playwright-core), the browser test site
 (\`test/browser/harness.ts\` + \`page.ts\`: @keyway/browser, IndexedDB persistence, http
 connector, a loopback issuer counting requests). One visit persists a 1 h token; then
 ${p.reloads} reloads.
@@ -355,6 +357,23 @@ Other requests during reloads (besides the document and its script): ${p.otherRe
 `
 }
 
+function verifySection(rows: VerifyRow[]): string {
+  return `## 6. Server verification throughput
+
+\`@keyway/server\`'s \`createVerifier().verify(token)\` against bare \`jose.jwtVerify(token,
+createRemoteJWKSet(url))\`, same process, same token, same JWKS endpoint on loopback, both
+caches warm (the healthy path). The two calls alternate one by one for 3 s (order swapped each
+time, so both meet the same machine load); verifications/s = 1 ÷ the median call time. keyway does more per call (canonical encoding, issuer routing, \`iat\` and lifetime
+checks, namespaces); its JWKS lookup is an index built once per fetched key set, where jose
+filters the whole set on every call. Goal: keyway ≥ 0.9× jose.
+
+${table(
+  ['key set', 'alg', 'jose verifications/s', 'keyway verifications/s', 'keyway ÷ jose'],
+  rows.map((r) => [r.keySet, r.alg, n(r.joseOpsPerSec), n(r.keywayOpsPerSec), `${r.ratio}×`]),
+)}
+`
+}
+
 const started = performance.now()
 rmSync(RESULTS_DIR, { recursive: true, force: true })
 const size = stage<SizeReport>('size', ['bench/size/report.mjs'], true)
@@ -366,6 +385,7 @@ const concurrency = stage<{ connectorDelayMs: number; rows: ConcurrencyRow[] }>(
 const storm = stage<ReturnType<typeof runStorm>>('storm', [...TS, 'bench/storm.ts'])
 const lifecycle = stage<Lifecycle>('lifecycle', [...TS, 'bench/lifecycle.ts'])
 const pageLoad = stage<PageLoad>('page-load', [...TS, 'bench/page-load.ts'])
+const verify = stage<{ rows: VerifyRow[] }>('verify', [...TS, 'bench/verify.ts'])
 const totalSeconds = round((performance.now() - started) / 1000, 1)
 
 const cpu = cpus()
@@ -383,6 +403,7 @@ const seconds = {
   storm: storm.seconds,
   lifecycle: lifecycle.seconds,
   pageLoad: pageLoad.seconds,
+  verify: verify.seconds,
   total: totalSeconds,
 }
 
@@ -397,14 +418,15 @@ Written by \`pnpm bench\` (bench/run.ts); do not edit by hand.
 | memory | ${machine.memoryGiB} GiB |
 | OS | ${machine.os} |
 | date | ${machine.date} |
-| run time | ${totalSeconds} s (size ${seconds.size} s, throughput ${seconds.throughput} s, concurrency ${seconds.concurrency} s, storm ${seconds.storm} s, lifecycle ${seconds.lifecycle} s, page load ${seconds.pageLoad} s), after \`pnpm build\` |
+| run time | ${totalSeconds} s (size ${seconds.size} s, throughput ${seconds.throughput} s, concurrency ${seconds.concurrency} s, storm ${seconds.storm} s, lifecycle ${seconds.lifecycle} s, page load ${seconds.pageLoad} s, verify ${seconds.verify} s), after \`pnpm build\` |
 
 ${sizeSection(size.data)}
 ${throughputSection(throughput.data.rows)}
 ${concurrencySection(concurrency.data)}
 ${stormSection(storm.data)}
 ${lifecycleSection(lifecycle.data)}
-${pageLoadSection(pageLoad.data)}`
+${pageLoadSection(pageLoad.data)}
+${verifySection(verify.data.rows)}`
 
 writeFileSync(`${ROOT}bench/results.md`, markdown)
 writeFileSync(`${ROOT}bench/storm.svg`, stormSvg(storm.data))
@@ -424,6 +446,7 @@ writeFileSync(
       },
       lifecycle: lifecycle.data,
       pageLoad: pageLoad.data,
+      verify: verify.data,
     },
     null,
     2,

@@ -5,7 +5,7 @@
 // with a seeded random; the others are models of their SDKs' code (see MODELS).
 
 import { DEFAULT_POLICY } from '../packages/core/src/index.js'
-import { refreshOffset } from '../packages/core/src/refresh-schedule.js'
+import { refreshOffset } from '../packages/core/src/session/timing.js'
 import { seededRandom } from '../packages/core/src/testing/index.js'
 import { round, writeStage } from './support/stats.js'
 

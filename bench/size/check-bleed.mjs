@@ -36,7 +36,7 @@ export const PROVIDER_NAMES = [
 export async function findBleed() {
   const { build } = loadEsbuild()
   const hits = []
-  for (const entry of ['index.js', 'testing.js']) {
+  for (const entry of ['index.js', 'testing.js', 'testing-vitest.js']) {
     const result = await build({
       entryPoints: [join(ROOT, 'packages/core/dist', entry)],
       bundle: true,

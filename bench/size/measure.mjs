@@ -21,6 +21,11 @@ export const PROVIDER_SDKS = {
   auth0: ['@auth0'],
   'better-auth': ['better-auth', '@better-auth', '@better-fetch', 'nanostores'],
   oidc: ['oidc-client-ts'],
+  cognito: ['@aws-amplify'],
+  stytch: ['@stytch'],
+  descope: ['@descope'],
+  supertokens: ['supertokens-web-js', 'supertokens-website'],
+  propelauth: ['@propelauth'],
 }
 
 /** `packages/<name>/dist/index.js`, and whether it holds any code. */

@@ -1,6 +1,7 @@
-// `pnpm size` after the build: size-limit budgets (.size-limit.mjs), the provider-name bleed
-// check on core, and publint + attw on every package. All three always run, so one failure does
-// not hide another; the exit code is non-zero when any failed.
+// `pnpm size` after the build: size-limit budgets (.size-limit.mjs) and the provider-name bleed
+// check on core. Both always run, so one failure does not hide the other; the exit code is
+// non-zero when any failed. publint and attw run in `pnpm release:check` (scripts/release), on
+// the tarballs.
 
 import { spawnSync } from 'node:child_process'
 import { ROOT } from '../support/resolve-entry.mjs'
@@ -8,7 +9,6 @@ import { ROOT } from '../support/resolve-entry.mjs'
 const steps = [
   ['size-limit', ['--import', './bench/size/node20.mjs', 'node_modules/size-limit/bin.js']],
   ['bleed check', ['bench/size/check-bleed.mjs']],
-  ['publint + attw', ['bench/size/check-packages.mjs']],
 ]
 
 const failed = []

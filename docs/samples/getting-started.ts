@@ -4,9 +4,13 @@ import { httpConnector } from '@keyway/http'
 // 1. One session per signed-in app, created once (not inside a component).
 const session = createSession({ connector: httpConnector({ url: '/api/token' }) })
 
-// 2. React to state: 'initializing' → 'authenticated' | 'signedOut' | 'error'.
+// 2. React to state: 'initializing' → 'authenticated' | 'signedOut' | 'error'. The listener
+//    runs on every snapshot change (a refresh is three), so print only when the status moves.
+let shown = session.getSnapshot().status
 session.subscribe(() => {
   const { status, userId, lastError } = session.getSnapshot()
+  if (status === shown) return
+  shown = status
   console.log(status, userId, lastError?.code)
 })
 

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { type Browser, chromium } from 'playwright-core'
-
-export const CHROMIUM = '/usr/bin/chromium'
+import { afterAll, beforeAll } from 'vitest'
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs'
 
 /** Bundles page.ts from workspace sources for the browser. */
 async function bundlePage(): Promise<string> {
@@ -26,6 +26,8 @@ async function bundlePage(): Promise<string> {
 export interface IssuerRequest {
   at: number
   tab: string
+  /** When the answer went out (wall-clock ms); absent while it is held. */
+  answeredAt?: number
 }
 
 /**
@@ -37,7 +39,11 @@ export async function startSite(options: { lifetimeSec: number }) {
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const jwk = { ...(await exportJWK(publicKey)), kid: 'site' }
   const requests: IssuerRequest[] = []
-  const state = { signedIn: true, holdMs: 0, lifetimeSec: options.lifetimeSec }
+  // holdMs delays a request before its token is minted; lateFirstMs delays the answer after it,
+  // for a tab's first request only (a tab with no earlier sample of the issuer's clock; the
+  // token is then older than the round trip suggests).
+  const state = { signedIn: true, holdMs: 0, lateFirstMs: 0, lifetimeSec: options.lifetimeSec }
+  const answeredTabs = new Set<string>()
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname === '/') {
@@ -55,7 +61,11 @@ export async function startSite(options: { lifetimeSec: number }) {
       res.statusCode = 404
       return res.end()
     }
-    requests.push({ at: Date.now(), tab: String(req.headers['x-tab'] ?? '?') })
+    const request: IssuerRequest = { at: Date.now(), tab: String(req.headers['x-tab'] ?? '?') }
+    requests.push(request)
+    res.on('finish', () => {
+      request.answeredAt = Date.now()
+    })
     if (state.holdMs > 0) await new Promise((r) => setTimeout(r, state.holdMs))
     if (!state.signedIn) {
       res.statusCode = 401
@@ -68,6 +78,10 @@ export async function startSite(options: { lifetimeSec: number }) {
       .setJti(crypto.randomUUID())
       .setExpirationTime(`${state.lifetimeSec}s`)
       .sign(privateKey)
+    const firstOfTab = !answeredTabs.has(request.tab)
+    answeredTabs.add(request.tab)
+    if (firstOfTab && state.lateFirstMs > 0)
+      await new Promise((r) => setTimeout(r, state.lateFirstMs))
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ token }))
   })
@@ -88,22 +102,39 @@ export async function startSite(options: { lifetimeSec: number }) {
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(
-      `No browser at ${CHROMIUM}: install Debian's chromium (apt-get install chromium)`,
+      `No browser at ${CHROMIUM}: install Chromium (apt-get install chromium) or set KEYWAY_CHROMIUM`,
     )
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
+      ...CHROMIUM_ARGS,
       '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      // Background tabs keep their timers: the tests measure refresh timing across tabs.
       '--disable-background-timer-throttling',
       '--disable-renderer-backgrounding',
       '--disable-backgrounding-occluded-windows',
     ],
   })
+}
+
+export type Site = Awaited<ReturnType<typeof startSite>>
+
+/**
+ * Chromium and the site for one test file: both start in `beforeAll` and close in `afterAll`;
+ * read them from the returned object inside tests.
+ */
+export function useChromiumSite(options: { lifetimeSec: number }): {
+  browser: Browser
+  site: Site
+} {
+  const handles = {} as { browser: Browser; site: Site }
+  beforeAll(async () => {
+    handles.browser = await launchChromium()
+    handles.site = await startSite(options)
+  })
+  afterAll(async () => {
+    await handles.browser?.close()
+    await handles.site?.close()
+  })
+  return handles
 }

@@ -10,11 +10,16 @@ const params = new URLSearchParams(location.search)
 const tab = params.get('tab') ?? '0'
 const started = performance.now()
 
-interface Sample {
+/** What a tab's app saw when it asked for a token (every 250 ms). */
+export interface Sample {
   at: number
   status: string
   tokenExp: number | null
   error: string | null
+  /** When getToken answered (wall-clock ms). */
+  handedAt: number
+  /** The expiry the session claims for the token (`peek().expiresAt`), when it still holds it. */
+  claimedExp?: number
 }
 
 declare global {
@@ -24,6 +29,9 @@ declare global {
       tab: string
       samples: Sample[]
       firstTokenAt?: number
+      /** Wall-clock ms of the page's start and of its first token. */
+      startedWall: number
+      firstTokenWall?: number
       firstToken?: string
       anonymousId?: string
       /** When the page last saw the `online` event. */
@@ -34,7 +42,7 @@ declare global {
   }
 }
 
-window.keyway = { tab, samples: [] }
+window.keyway = { tab, samples: [], startedWall: Date.now() }
 window.addEventListener('online', () => {
   window.keyway.onlineAt = Date.now()
 })
@@ -74,6 +82,7 @@ async function main(): Promise<void> {
   window.keyway.session = session
   const first = await session.getToken()
   window.keyway.firstTokenAt = performance.now() - started
+  window.keyway.firstTokenWall = Date.now()
   window.keyway.firstToken = first
 
   // Like an app making a request every 250 ms: what token would it send?
@@ -81,11 +90,16 @@ async function main(): Promise<void> {
     const at = Date.now()
     try {
       const token = await session.getToken()
+      const held = session.peek()
       window.keyway.samples.push({
         at,
         status: session.getSnapshot().status,
         tokenExp: decodeJwt(token).payload.exp! * 1000,
         error: null,
+        handedAt: Date.now(),
+        ...(held?.token === token && held.expiresAt !== undefined
+          ? { claimedExp: held.expiresAt }
+          : {}),
       })
     } catch (e) {
       window.keyway.samples.push({
@@ -93,6 +107,7 @@ async function main(): Promise<void> {
         status: session.getSnapshot().status,
         tokenExp: null,
         error: (e as { code?: string }).code ?? 'unknown',
+        handedAt: Date.now(),
       })
     }
   }, 250)

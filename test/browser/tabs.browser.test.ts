@@ -1,34 +1,18 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, startSite } from './harness.js'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { useChromiumSite } from './harness.js'
+import type { Sample } from './page.js'
 
 // Real Debian Chromium, real IndexedDB, Web Locks and BroadcastChannel, real time: tokens
 // live 15 s, so every scenario below takes seconds of wall clock by design.
 const LIFETIME_SEC = 15
-let browser: Browser
-let site: Awaited<ReturnType<typeof startSite>>
-
-beforeAll(async () => {
-  browser = await launchChromium()
-  site = await startSite({ lifetimeSec: LIFETIME_SEC })
-})
-afterAll(async () => {
-  await browser?.close()
-  await site?.close()
-})
-
-interface Sample {
-  at: number
-  status: string
-  tokenExp: number | null
-  error: string | null
-}
+const env = useChromiumSite({ lifetimeSec: LIFETIME_SEC })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function openTab(context: BrowserContext, tab: string, query = ''): Promise<Page> {
   const page = await context.newPage()
-  await page.goto(`${site.url}/?tab=${tab}${query}`)
+  await page.goto(`${env.site.url}/?tab=${tab}${query}`)
   await page.waitForFunction(
     () => window.keyway?.firstToken || window.keyway?.error || window.keyway?.anonymousId,
     null,
@@ -53,15 +37,15 @@ function expectAlwaysValid(samples: Sample[]) {
 }
 
 function resetSite() {
-  site.requests.splice(0)
-  site.state.signedIn = true
-  site.state.holdMs = 0
+  env.site.requests.splice(0)
+  env.site.state.signedIn = true
+  env.site.state.holdMs = 0
 }
 
 /** Runs a scenario in a fresh browser profile that is closed whatever happens. */
 async function inContext(run: (context: BrowserContext) => Promise<void>): Promise<void> {
   resetSite()
-  const context = await browser.newContext()
+  const context = await env.browser.newContext()
   try {
     await run(context)
   } finally {
@@ -76,8 +60,8 @@ describe('@keyway/browser in Chromium', () => {
       for (let i = 0; i < 8; i++) tabs.push(await openTab(context, `t${i}`))
       await sleep(50_000)
       // Refreshes land 7.5–9 s before expiry: one per ~6–7.5 s for the whole origin, not per tab.
-      expect(site.requests.length).toBeLessThanOrEqual(11)
-      expect(site.requests.length).toBeGreaterThanOrEqual(5)
+      expect(env.site.requests.length).toBeLessThanOrEqual(11)
+      expect(env.site.requests.length).toBeGreaterThanOrEqual(5)
       for (const tab of tabs) expectAlwaysValid(await samplesOf(tab))
     })
   })
@@ -89,16 +73,16 @@ describe('@keyway/browser in Chromium', () => {
         await openTab(context, 'b'),
         await openTab(context, 'c'),
       ]
-      const before = site.requests.length
-      site.state.holdMs = 4_000
+      const before = env.site.requests.length
+      env.site.state.holdMs = 4_000
       const deadline = Date.now() + 20_000
-      while (site.requests.length === before && Date.now() < deadline) await sleep(50)
-      const holder = site.requests.at(-1)!.tab
-      site.state.holdMs = 0
+      while (env.site.requests.length === before && Date.now() < deadline) await sleep(50)
+      const holder = env.site.requests.at(-1)!.tab
+      env.site.state.holdMs = 0
       const holderPage = tabs.find((_, i) => ['a', 'b', 'c'][i] === holder)!
       await holderPage.close() // releases its Web Lock with the refresh unfinished
       await sleep(8_000)
-      const after = site.requests.slice(before + 1)
+      const after = env.site.requests.slice(before + 1)
       expect(after.some((r) => r.tab !== holder)).toBe(true)
       for (const tab of tabs.filter((t) => t !== holderPage)) {
         expectAlwaysValid(await samplesOf(tab))
@@ -110,11 +94,11 @@ describe('@keyway/browser in Chromium', () => {
   it('a reload with a valid persisted token makes zero issuer requests before the first token', async () => {
     await inContext(async (context) => {
       const page = await openTab(context, 'r')
-      const count = site.requests.length
+      const count = env.site.requests.length
       expect(count).toBe(1)
       await page.reload()
       await page.waitForFunction(() => window.keyway?.firstToken)
-      expect(site.requests.length).toBe(count)
+      expect(env.site.requests.length).toBe(count)
       expect(await page.evaluate(() => window.keyway.firstTokenAt)).toBeLessThan(1_000)
     })
   })
@@ -125,13 +109,14 @@ describe('@keyway/browser in Chromium', () => {
       await context.setOffline(true)
       const offlineAt = Date.now()
       await sleep(40_000)
-      const duringOffline = site.requests.filter((r) => r.at > offlineAt + 200).length
+      const duringOffline = env.site.requests.filter((r) => r.at > offlineAt + 200).length
       await context.setOffline(false)
       const onlineAt = Date.now()
       const deadline = onlineAt + 10_000
-      while (!site.requests.some((r) => r.at >= onlineAt) && Date.now() < deadline) await sleep(25)
+      while (!env.site.requests.some((r) => r.at >= onlineAt) && Date.now() < deadline)
+        await sleep(25)
       expect(duringOffline).toBe(0)
-      const first = site.requests.find((r) => r.at >= onlineAt)
+      const first = env.site.requests.find((r) => r.at >= onlineAt)
       expect(first).toBeDefined()
       // Measured from the moment the page saw `online` (on a loaded machine Chromium can take
       // a while to deliver it): keyway's own reaction must be immediate.
@@ -159,8 +144,8 @@ describe('@keyway/browser in Chromium', () => {
         await openTab(context, 's2'),
         await openTab(context, 's3'),
       ]
-      site.state.signedIn = false
-      const count = site.requests.length
+      env.site.state.signedIn = false
+      const count = env.site.requests.length
       const outAt = Date.now()
       await tabs[0]!.evaluate(() => window.keyway.session!.signOut())
       for (const tab of tabs.slice(1))
@@ -171,7 +156,7 @@ describe('@keyway/browser in Chromium', () => {
         )
       expect(Date.now() - outAt).toBeLessThan(1_500)
       await sleep(LIFETIME_SEC * 1_000)
-      expect(site.requests.length).toBe(count)
+      expect(env.site.requests.length).toBe(count)
     })
   })
 
@@ -216,13 +201,13 @@ describe('@keyway/browser in Chromium', () => {
       await cdp.send('Debugger.pause')
       await paused // the sampler runs every 250 ms, so the pause lands at once
       await sleep((LIFETIME_SEC + 5) * 1_000) // the token dies while the page is suspended
-      const count = site.requests.length
+      const count = env.site.requests.length
       const resumedAt = Date.now()
       await cdp.send('Debugger.resume')
       const deadline = resumedAt + 15_000
-      while (site.requests.length === count && Date.now() < deadline) await sleep(25)
-      expect(site.requests.length).toBeGreaterThan(count)
-      expect(site.requests[count]!.at - resumedAt).toBeLessThan(1_000)
+      while (env.site.requests.length === count && Date.now() < deadline) await sleep(25)
+      expect(env.site.requests.length).toBeGreaterThan(count)
+      expect(env.site.requests[count]!.at - resumedAt).toBeLessThan(1_000)
       await cdp.send('Debugger.disable')
       await sleep(1_000)
       const after = (await samplesOf(page)).filter((s) => s.at >= resumedAt)

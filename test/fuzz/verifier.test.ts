@@ -6,6 +6,7 @@ import { base64url, exportSPKI } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type JwksServer, startJwksServer } from '../../packages/server/test/jwks-server.js'
 import {
+  guestDevice,
   type ProviderKey,
   providerKey,
   providerMinter,
@@ -30,6 +31,9 @@ let jwks: JwksServer
 let attackerJwks: JwksServer
 let verifier: Verifier
 let original: string
+let originalRs: string
+let guestToken: string
+let guestVerifier: Verifier
 let publicPem: string
 
 beforeAll(async () => {
@@ -46,6 +50,16 @@ beforeAll(async () => {
   original = await providerMinter({ issuer: ISSUER, audience: AUDIENCE, now: () => NOW })(good, {
     sub: 'user_1',
     role: 'authenticated',
+  })
+  originalRs = await providerMinter({ issuer: ISSUER, audience: AUDIENCE, now: () => NOW })(rsa, {
+    sub: 'user_2',
+  })
+  const guest = await guestDevice(() => NOW)
+  guestToken = await guest.token(AUDIENCE)
+  guestVerifier = createVerifier({
+    providers: [],
+    anonymous: { audience: AUDIENCE },
+    now: () => NOW,
   })
   publicPem = await exportSPKI(good.publicKey)
 })
@@ -207,6 +221,71 @@ const claimEdits: Mutation = fc
       return `${p[H]}.${enc({ ...json(p[P]), ...edit })}.${p[S]}`
     },
   }))
+
+/**
+ * One byte of a valid token's text replaced, inserted or deleted. Every such token is
+ * refused with a code, or (were the mutation to land where nothing is signed) verifies to
+ * exactly the claims of the original: never to anything else.
+ */
+const byteMutations = fc
+  .tuple(
+    fc.constantFrom('ES256 provider', 'RS256 provider', 'guest'),
+    fc.constantFrom('replace', 'insert', 'delete'),
+    fc.nat(),
+    fc.integer({ min: 0, max: 255 }),
+  )
+  .map(([which, op, at, byte]) => ({ which, op, at, byte }))
+
+function mutate(token: string, op: string, at: number, byte: number): string {
+  const i = at % (token.length + (op === 'insert' ? 1 : 0))
+  const char = String.fromCharCode(byte)
+  if (op === 'insert') return token.slice(0, i) + char + token.slice(i)
+  if (op === 'delete') return token.slice(0, i) + token.slice(i + 1)
+  return token.slice(0, i) + char + token.slice(i + 1)
+}
+
+describe('fuzz: every byte mutation of a valid token is refused with a code, or verifies to the same claims', () => {
+  it(`byte-by-byte mutations of ES256, RS256 and guest tokens (${FUZZ_RUNS} runs)`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
+    const originals = {
+      'ES256 provider': { token: () => original, verifier: () => verifier },
+      'RS256 provider': { token: () => originalRs, verifier: () => verifier },
+      guest: { token: () => guestToken, verifier: () => guestVerifier },
+    }
+    const expected = {
+      'ES256 provider': (await verifier.verify(original)).claims,
+      'RS256 provider': (await verifier.verify(originalRs)).claims,
+      guest: (await guestVerifier.verify(guestToken)).claims,
+    }
+    let same = 0
+    await fc.assert(
+      fc.asyncProperty(byteMutations, async ({ which, op, at, byte }) => {
+        const source = originals[which as keyof typeof originals]
+        const token = mutate(source.token(), op, at, byte)
+        fc.pre(token !== source.token())
+        count('byte mutations')
+        const result = await source
+          .verifier()
+          .verify(token)
+          .then(
+            (v) => ({ claims: v.claims }),
+            (e: unknown) => ({ error: e as VerificationError }),
+          )
+        if ('claims' in result) {
+          same++
+          expect(result.claims).toEqual(expected[which as keyof typeof expected])
+          return
+        }
+        expect(isKeywayError(result.error), String(result.error)).toBe(true)
+        expect(['ERR_INVALID_TOKEN', 'ERR_TOKEN_EXPIRED']).toContain(result.error.code)
+        expect(typeof result.error.reason).toBe('string')
+      }),
+      fuzzParameters,
+    )
+    console.info(`[fuzz] byte mutations that still verified (to the same claims): ${same}`)
+  })
+})
 
 describe('fuzz: the server verifier never accepts a mutated token', () => {
   it('the original verifies', async () => {

@@ -15,14 +15,15 @@ const ready = location.pathname === '/callback' ? userManager.signinCallback() :
 export const session = createSession({ connector: oidcConnector(userManager, { ready }) })
 export const api = authFetch(session)
 
-// Providers with their own SDK (PropelAuth as the template): null = signed out, a throw = try again.
-declare const authClient: {
-  getAuthenticationInfoOrNull(forceRefresh?: boolean): Promise<{ accessToken: string } | null>
+// A provider without a keyway package (Stack Auth): null = signed out, a throw = try again.
+declare const stackApp: {
+  getUser(): Promise<{ getAuthJson(): Promise<{ accessToken: string | null }> } | null>
 }
-export const propelAuthConnector = {
-  id: 'propelauth',
-  async fetchCredentials({ forceRefresh }) {
-    const info = await authClient.getAuthenticationInfoOrNull(forceRefresh)
-    return info ? { token: info.accessToken } : null
+export const stackAuthConnector = {
+  id: 'stack-auth',
+  async fetchCredentials() {
+    const user = await stackApp.getUser()
+    const accessToken = user ? (await user.getAuthJson()).accessToken : null
+    return accessToken ? { token: accessToken } : null
   },
 } satisfies Connector

@@ -6,10 +6,11 @@ declare const db: {
 }
 
 // One verifier for every provider the app accepts, and keyway guests for the same API.
+// Firebase users keep their bare uid as userId; Better Auth users become `ba:<id>`.
 const verifier = createVerifier({
   providers: [
     firebase({ projectId: 'my-app' }),
-    betterAuth({ baseURL: 'https://app.example.com', audience: 'my-api' }),
+    betterAuth({ baseURL: 'https://app.example.com', audience: 'my-api', namespace: 'ba' }),
   ],
   anonymous: { audience: 'my-api' },
 })

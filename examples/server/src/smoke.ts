@@ -1,25 +1,18 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-
-const CHROMIUM = '/usr/bin/chromium'
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../scripts/chromium.mjs'
 
 /**
  * Drives the demo page in Chromium: write a note as a guest, sign up, the note is still
  * there, a proactive refresh happened, a simulated 401 recovers. Saves a screenshot.
  */
 export async function runSmoke(url: string): Promise<void> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM} (apt-get install chromium)`)
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no browser at ${CHROMIUM} (apt-get install chromium, or set KEYWAY_CHROMIUM)`)
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   })
   try {
     const page = await browser.newPage({ viewport: { width: 900, height: 1000 } })

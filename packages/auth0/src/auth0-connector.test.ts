@@ -1,11 +1,16 @@
 // @vitest-environment happy-dom
 import { Auth0Client, GenericError } from '@auth0/auth0-spa-js'
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
+import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing/vitest'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { expectLogs } from '../../../test/support/expected-logs.js'
 import { type OidcServer, startOidcServer, survivalSubject } from '../../oidc/test/oidc-server.js'
 import { auth0Connector } from './auth0-connector.js'
 import { toKeywayAuth0Error } from './auth0-errors.js'
+
+// happy-dom logs every request that fails: the tests hold the server down and revoke grants.
+expectLogs('error', /^Error: socket hang up \(ECONNRESET\)$/, /^POST \S+\/oauth\/token 400 \(/)
 
 // The REAL auth0-spa-js client (in happy-dom) against a real oidc-provider server that serves
 // Auth0's endpoint paths (/authorize, /oauth/token, /v2/logout, /.well-known/jwks.json) and an

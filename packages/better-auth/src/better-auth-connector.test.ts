@@ -1,5 +1,6 @@
 import { createSession } from '@keyway/core'
-import { createTestPlatform, runConnectorConformance } from '@keyway/core/testing'
+import { createTestPlatform } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
 import { createRemoteJWKSet, jwtVerify } from 'jose'

@@ -60,7 +60,11 @@ export const betterAuthConnector = (
       } catch (cause) {
         if (signal.aborted)
           throw new KeywayError('ERR_ABORTED', 'The token request was aborted', { cause })
-        throw new KeywayError('ERR_NETWORK', 'Better Auth could not be reached', { cause })
+        // A client whose fetch throws its HTTP errors (Neon Auth's `@neondatabase/auth`
+        // throws an AuthApiError with the status) answered: read it as the `error` it stands for.
+        if (typeof (cause as { status?: unknown } | null)?.status !== 'number')
+          throw new KeywayError('ERR_NETWORK', 'Better Auth could not be reached', { cause })
+        result = { data: null, error: cause as NonNullable<BetterAuthTokenResult['error']> }
       }
       const { data, error } = result
       if (error) {

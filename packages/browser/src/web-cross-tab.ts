@@ -34,7 +34,7 @@ export interface WebCrossTabOptions {
 export function parseCrossTabMessage(data: unknown): CrossTabMessage | undefined {
   if (typeof data !== 'object' || data === null) return undefined
   const { type, credentials } = data as { type?: unknown; credentials?: unknown }
-  if (type === 'signedOut' || type === 'changed') return { type }
+  if (type === 'signedOut') return { type }
   const stored = type === 'credentials' ? toStoredCredentials(credentials) : undefined
   return stored && { type: 'credentials', credentials: stored }
 }

@@ -1,11 +1,7 @@
 import { ClerkAPIResponseError, ClerkRuntimeError } from '@clerk/clerk-js'
 import { type Connector, createSession, decodeJwt, isKeywayError } from '@keyway/core'
-import {
-  createTestPlatform,
-  fetchOptions,
-  flushPromises,
-  runConnectorConformance,
-} from '@keyway/core/testing'
+import { createTestPlatform, fetchOptions, flushPromises } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { describe, expect, it } from 'vitest'
 import { createClerkDouble } from '../test/clerk-double.js'
 import { clerkConnector } from './clerk-connector.js'

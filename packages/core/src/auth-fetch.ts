@@ -1,5 +1,5 @@
-import { isKeywayError } from './errors.js'
-import type { Session } from './session.js'
+import { isKeywayError, toKeywayError } from './errors.js'
+import type { Session } from './session/types.js'
 
 export interface AuthFetchOptions {
   /** The fetch to wrap. Default `globalThis.fetch`. */
@@ -16,7 +16,10 @@ function canResend(body: BodyInit | null | undefined): boolean {
 /**
  * A `fetch` that sends `Authorization: Bearer <token>` from the session, and on a 401
  * reports the rejection and retries once with the new token (when the body can be sent
- * again). Any other answer is returned as it is.
+ * again). Any other answer is returned as it is, and tells the session the token was accepted
+ * (which ends a chain of rejections). It rejects only with a `KeywayError`: `ERR_NETWORK`
+ * (the original error in `cause`) when the request could not be sent, or the session's error
+ * when no token can be had.
  *
  * @example
  * ```ts
@@ -30,12 +33,19 @@ export function authFetch(session: Session, options: AuthFetchOptions = {}): typ
     const doFetch = options.fetch ?? globalThis.fetch
     const request = new Request(input, init)
     const copy = canResend(init?.body) ? request.clone() : undefined
-    const token = await session.getToken()
-    const send = (req: Request, bearer: string) => {
+    const send = async (req: Request, bearer: string) => {
       const headers = new Headers(req.headers)
       headers.set('Authorization', `Bearer ${bearer}`)
-      return doFetch(new Request(req, { headers }))
+      let response: Response
+      try {
+        response = await doFetch(new Request(req, { headers }))
+      } catch (error) {
+        throw toKeywayError(error)
+      }
+      if (!isRejected(response)) session.reportAccepted(bearer)
+      return response
     }
+    const token = await session.getToken()
     const response = await send(request, token)
     if (!isRejected(response) || !copy) return response
     let next: Awaited<ReturnType<Session['reportRejected']>>

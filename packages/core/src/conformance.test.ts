@@ -1,5 +1,6 @@
 import { KeywayError } from './errors.js'
-import { createFakeConnector, runConnectorConformance } from './testing/index.js'
+import { createFakeConnector } from './testing/index.js'
+import { runConnectorConformance } from './testing/vitest.js'
 
 runConnectorConformance({
   name: 'fake connector (the reference the suite is checked against)',

@@ -29,12 +29,13 @@ export {
 } from './platform.js'
 export { DEFAULT_POLICY, type RefreshPolicy } from './policy.js'
 export { redactToken } from './redact.js'
-export {
-  type AnonymousSource,
-  createSession,
-  type Session,
-  type SessionOptions,
-} from './session.js'
-export type { SessionEvent, TokenOptions } from './session-events.js'
+export { createSession } from './session/create-session.js'
+export type {
+  AnonymousSource,
+  Session,
+  SessionEvent,
+  SessionOptions,
+  TokenOptions,
+} from './session/types.js'
 export { abortError, raceSignal } from './signal.js'
 export type { SessionCounters, SessionSnapshot, SessionStatus } from './snapshot.js'

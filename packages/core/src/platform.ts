@@ -75,7 +75,6 @@ export interface CredentialStorage {
 export type CrossTabMessage =
   | { type: 'credentials'; credentials: StoredCredentials }
   | { type: 'signedOut' }
-  | { type: 'changed' }
 
 /** Result of {@link CrossTab.withLock}. */
 export type LockResult<T> = { acquired: true; value: T } | { acquired: false }
@@ -153,7 +152,12 @@ export function defaultPlatform(overrides: Partial<Platform> = {}): Platform {
   return {
     now: () => (perf ? perf.now() : Date.now()),
     wallNow: () => Date.now(),
-    setTimeout: (cb, ms) => globalThis.setTimeout(cb, ms),
+    setTimeout: (cb, ms) => {
+      const timer = globalThis.setTimeout(cb, ms)
+      // Node: the session's timers never keep a script alive; its own work does.
+      ;(timer as { unref?: () => void }).unref?.()
+      return timer
+    },
     clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof globalThis.setTimeout>),
     random: Math.random,
     isOnline: () => true,

@@ -1,5 +1,6 @@
 import { createSession, isKeywayError } from '@keyway/core'
-import { createTestPlatform, runConnectorConformance } from '@keyway/core/testing'
+import { createTestPlatform } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { deleteApp, initializeApp } from 'firebase/app'
 import {
   type Auth,

@@ -1,5 +1,6 @@
 import { createSession, isKeywayError } from '@keyway/core'
-import { createTestPlatform, runConnectorConformance } from '@keyway/core/testing'
+import { createTestPlatform } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTokenServer } from '../test/token-server.js'
 import { httpConnector } from './http-connector.js'
@@ -80,13 +81,30 @@ describe('httpConnector answers', () => {
     expect(error.transient).toBe(false)
   })
 
-  it('maps a body that is not JSON to a final error', async () => {
-    server.state.mode = 'garbage'
-    const error = await withCookieJar()
-      .connector.fetchCredentials({ forceRefresh: false, reason: 'initial', ...abortable() })
+  it.each([
+    ['a TCP reset in the middle of the body', 'reset-mid-body', 'ERR_NETWORK'],
+    ['a truncated JSON body', 'truncated', 'ERR_PROVIDER'],
+    ['a body that is not JSON', 'garbage', 'ERR_PROVIDER'],
+  ] as const)('maps %s to a transient error, never a final one', async (_, mode, code) => {
+    server.state.mode = mode
+    const { connector, setCookie } = withCookieJar()
+    setCookie(server.signIn('ada'))
+    const error = await connector
+      .fetchCredentials({ forceRefresh: false, reason: 'initial', ...abortable() })
       .catch((e) => e)
-    expect(isKeywayError(error, 'ERR_PROVIDER')).toBe(true)
+    expect(isKeywayError(error, code)).toBe(true)
+    expect(error.transient).toBe(true)
+  })
+
+  it('maps a relative URL outside a browser to a final ERR_CONFIG that says why', async () => {
+    const relative = httpConnector({ url: '/api/token' })
+    const error = await relative
+      .fetchCredentials({ forceRefresh: false, reason: 'initial', ...abortable() })
+      .catch((e) => e)
+    expect(isKeywayError(error, 'ERR_CONFIG')).toBe(true)
     expect(error.transient).toBe(false)
+    expect(error.message).toMatch(/relative URL needs a page origin/)
+    expect(error.message).toMatch(/in Node or React Native pass an absolute URL/)
   })
 
   it('maps a refused connection to a transient ERR_NETWORK', async () => {
@@ -108,13 +126,32 @@ describe('httpConnector answers', () => {
   })
 })
 
+/** A session on the fake clock over a connector whose cookie signs `ada` in. */
+function signedInSession() {
+  server.state.mode = 'ok'
+  const t = createTestPlatform({ startWall: Date.now() })
+  const { connector, setCookie } = withCookieJar()
+  setCookie(server.signIn('ada'))
+  return { t, session: createSession({ connector, platform: t.platform }), setCookie }
+}
+
 describe('a Session built on httpConnector survives', () => {
-  it('a provider outage: token kept, status unchanged', async () => {
+  it('a token response reset mid-body: token kept, status unchanged, next fetch succeeds', async () => {
+    const { session } = signedInSession()
+    const token = await session.getToken()
+    server.state.mode = 'reset-mid-body'
+    const failure = await session.refresh().catch((e) => e)
+    expect(isKeywayError(failure, 'ERR_NETWORK')).toBe(true)
+    expect(session.getSnapshot().status).toBe('authenticated')
+    expect(await session.getToken()).toBe(token)
     server.state.mode = 'ok'
-    const t = createTestPlatform({ startWall: Date.now() })
-    const { connector, setCookie } = withCookieJar()
-    setCookie(server.signIn('ada'))
-    const session = createSession({ connector, platform: t.platform })
+    await session.refresh()
+    expect(await session.getToken()).not.toBe(token)
+    session.dispose()
+  })
+
+  it('a provider outage: token kept, status unchanged', async () => {
+    const { t, session } = signedInSession()
     const token = await session.getToken()
     server.state.mode = '503'
     await session.refresh().catch(() => undefined)
@@ -127,11 +164,7 @@ describe('a Session built on httpConnector survives', () => {
   })
 
   it('a revoked session: signedOut, and no loop', async () => {
-    server.state.mode = 'ok'
-    const t = createTestPlatform({ startWall: Date.now() })
-    const { connector, setCookie } = withCookieJar()
-    setCookie(server.signIn('ada'))
-    const session = createSession({ connector, platform: t.platform })
+    const { t, session } = signedInSession()
     await session.getToken()
     server.revokeAll()
     const before = server.state.requests
@@ -143,11 +176,7 @@ describe('a Session built on httpConnector survives', () => {
   })
 
   it('a user switch: new userId, the old token never returned again', async () => {
-    server.state.mode = 'ok'
-    const t = createTestPlatform({ startWall: Date.now() })
-    const { connector, setCookie } = withCookieJar()
-    setCookie(server.signIn('ada'))
-    const session = createSession({ connector, platform: t.platform })
+    const { session, setCookie } = signedInSession()
     const ada = await session.getToken()
     setCookie(server.signIn('grace'))
     // No provider SDK to signal the switch: the app calls refresh() after its own sign-in.

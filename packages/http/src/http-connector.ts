@@ -1,5 +1,8 @@
-import { type Connector, type Credentials, KeywayError } from '@keyway/core'
+import { type Connector, KeywayError } from '@keyway/core'
+import { networkFailure } from './network-failure.js'
 import { parseRetryAfter } from './retry-after.js'
+import { readTokenBody } from './token-body.js'
+import { tokenUrl } from './token-url.js'
 
 export interface HttpConnectorOptions {
   /** The app's token endpoint. It answers `{ token, expiresAt?, endpoint? }`. */
@@ -23,8 +26,9 @@ export interface HttpConnectorOptions {
  * | 200 with a token | credentials |
  * | 401 / 403 | `null`: nobody is signed in |
  * | 429 | transient `ERR_PROVIDER` with `retryAfterMs` from `Retry-After` |
- * | 5xx, network error | transient (`ERR_PROVIDER` / `ERR_NETWORK`) |
- * | other 4xx, a body that is not credentials | final `ERR_PROVIDER` |
+ * | 5xx, network error, a body cut off or not JSON | transient (`ERR_PROVIDER` / `ERR_NETWORK`) |
+ * | other 4xx, a JSON body without a token | final `ERR_PROVIDER` |
+ * | a relative `url` outside a browser | final `ERR_CONFIG` |
  *
  * @example
  * ```ts
@@ -36,6 +40,7 @@ export const httpConnector = (options: HttpConnectorOptions) =>
     id: options.id ?? 'http',
     async fetchCredentials({ forceRefresh, reason, signal }) {
       const doFetch = options.fetch ?? globalThis.fetch
+      const url = tokenUrl(options.url)
       const extra =
         typeof options.headers === 'function' ? await options.headers() : options.headers
       const headers = new Headers(extra)
@@ -43,7 +48,7 @@ export const httpConnector = (options: HttpConnectorOptions) =>
       headers.set('accept', 'application/json')
       let response: Response
       try {
-        response = await doFetch(options.url, {
+        response = await doFetch(url.href, {
           method: 'POST',
           headers,
           body: JSON.stringify({ forceRefresh, reason }),
@@ -51,9 +56,7 @@ export const httpConnector = (options: HttpConnectorOptions) =>
           signal,
         })
       } catch (cause) {
-        if (signal.aborted)
-          throw new KeywayError('ERR_ABORTED', 'The token request was aborted', { cause })
-        throw new KeywayError('ERR_NETWORK', 'The token endpoint could not be reached', { cause })
+        throw networkFailure(signal, 'The token endpoint could not be reached', cause)
       }
       if (response.status === 401 || response.status === 403) return null
       if (!response.ok) {
@@ -66,10 +69,8 @@ export const httpConnector = (options: HttpConnectorOptions) =>
           ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
         })
       }
-      const body = (await response.json().catch(() => undefined)) as
-        | Partial<Credentials>
-        | undefined
-      if (!body || typeof body.token !== 'string' || body.token.length === 0)
+      const body = await readTokenBody(response, signal)
+      if (typeof body.token !== 'string' || body.token.length === 0)
         throw new KeywayError('ERR_PROVIDER', 'The token endpoint answered without a token', {
           transient: false,
           response,

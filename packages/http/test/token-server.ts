@@ -11,7 +11,7 @@ export async function startTokenServer() {
   const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }
   const sessions = new Map<string, string>() // sid -> user
   const state = {
-    mode: 'ok' as 'ok' | '503' | '429' | 'garbage' | 'empty',
+    mode: 'ok' as 'ok' | '503' | '429' | 'garbage' | 'empty' | 'reset-mid-body' | 'truncated',
     retryAfter: '30',
     requests: 0,
     lifetimeSec: 60,
@@ -32,6 +32,18 @@ export async function startTokenServer() {
       return res.end('slow down')
     }
     if (state.mode === 'garbage') return res.end('<html>not json</html>')
+    if (state.mode === 'reset-mid-body') {
+      // Headers and half the promised body go out, then the TCP connection is reset.
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '200' })
+      res.write('{"token":"eyJhbGciOiJFUzI1NiJ9.')
+      setTimeout(() => res.socket?.resetAndDestroy(), 20)
+      return
+    }
+    if (state.mode === 'truncated') {
+      // A complete HTTP answer whose JSON stops half way (a proxy that cut it, a crashed writer).
+      res.setHeader('content-type', 'application/json')
+      return res.end('{"token":"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZGEifQ')
+    }
     const sid = /(?:^|;\s*)sid=([^;]+)/.exec(req.headers.cookie ?? '')?.[1]
     const user = sid ? sessions.get(sid) : undefined
     if (!user) {

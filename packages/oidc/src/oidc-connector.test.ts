@@ -1,5 +1,6 @@
 import { decodeJwt, isKeywayError } from '@keyway/core'
-import { fetchOptions, runConnectorConformance, runSessionSurvival } from '@keyway/core/testing'
+import { fetchOptions } from '@keyway/core/testing'
+import { runConnectorConformance, runSessionSurvival } from '@keyway/core/testing/vitest'
 import {
   ErrorResponse,
   ErrorTimeout,

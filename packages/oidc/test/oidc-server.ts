@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Connector } from '@keyway/core'
-import type { SurvivalSubject } from '@keyway/core/testing'
+import type { SurvivalSubject } from '@keyway/core/testing/vitest'
 import { exportJWK, generateKeyPair } from 'jose'
 import Provider, { type Configuration } from 'oidc-provider'
 

@@ -3,6 +3,7 @@ import { createSession, isKeywayError, type SessionStatus } from '@keyway/core'
 import { createFakeConnector, createTestPlatform } from '@keyway/core/testing'
 import type { ReactNode } from 'react'
 import { afterEach, describe, expect, it } from 'vitest'
+import { expectLogs } from '../../../test/support/expected-logs.js'
 import { act, cleanup, render, renderHook } from '../test/render.js'
 import { KeywayProvider, useAuthState, useSession, useToken } from './index.js'
 
@@ -41,6 +42,9 @@ function Many() {
 }
 
 describe('hooks outside a provider', () => {
+  // React 18 console.error()s every error thrown in render, which these tests throw on purpose.
+  expectLogs('error', /^The above error occurred in the <TestComponent> component:/)
+
   it.each([
     ['useSession()', useSession],
     ['useAuthState()', useAuthState],

@@ -1,11 +1,24 @@
-import { KeywayError, type Session } from '@keyway/core'
-import { createContext, createElement, type ReactNode, useContext } from 'react'
+import {
+  type Credentials,
+  decodeJwt,
+  KeywayError,
+  type Session,
+  type SessionSnapshot,
+} from '@keyway/core'
+import { createContext, createElement, type ReactNode, useContext, useMemo } from 'react'
 
 /**
  * `undefined`: no provider above. `null`: a provider without a session (a server render).
  * The two differ only in the error message.
  */
-const SessionContext = createContext<Session | null | undefined>(undefined)
+/** What the provider hands its hooks: the session, and what a server render shows. */
+interface Provided {
+  session: Session | null
+  /** The snapshot and token of a server render (and of the hydrating render). */
+  server: { snapshot: SessionSnapshot; token: string | null } | null
+}
+
+const SessionContext = createContext<Provided | undefined>(undefined)
 
 export interface KeywayProviderProps {
   /**
@@ -16,6 +29,14 @@ export interface KeywayProviderProps {
    * `initializing` and no token.
    */
   session: Session | null
+  /**
+   * Credentials the server already has (a server-rendered app): the server render and the
+   * hydrating render show them as `authenticated`, so the first client render matches and
+   * no sign-in flicker appears. Give the client's session the same credentials
+   * (`createSession({ initialCredentials })`): it holds them at once and fetches nothing
+   * before their refresh point.
+   */
+  initialCredentials?: Credentials
   children?: ReactNode
 }
 
@@ -36,19 +57,52 @@ export interface KeywayProviderProps {
  * )
  * ```
  */
-export function KeywayProvider({ session, children }: KeywayProviderProps): ReactNode {
-  return createElement(SessionContext.Provider, { value: session }, children)
+export function KeywayProvider({
+  session,
+  initialCredentials,
+  children,
+}: KeywayProviderProps): ReactNode {
+  const value = useMemo(
+    (): Provided => ({
+      session,
+      server: initialCredentials ? serverState(initialCredentials) : null,
+    }),
+    [session, initialCredentials],
+  )
+  return createElement(SessionContext.Provider, { value }, children)
+}
+
+/** The state a session created with `initialCredentials` starts in, for the server render. */
+function serverState(credentials: Credentials): NonNullable<Provided['server']> {
+  const { sub, exp } = decodeJwt(credentials.token).payload
+  return {
+    token: credentials.token,
+    snapshot: Object.freeze({
+      status: 'authenticated',
+      userId: sub ?? null,
+      expiresAt: credentials.expiresAt ?? (exp === undefined ? null : exp * 1000),
+      refreshing: false,
+      tokenVersion: 1,
+      lastError: null,
+      counters: Object.freeze({ fetches: 0, failures: 0, rejections: 0 }),
+    }),
+  }
 }
 
 /** The provider's value; throws when the hook is used outside a provider. */
 export function useProvidedSession(hook: string): Session | null {
-  const session = useContext(SessionContext)
-  if (session === undefined)
+  return useProvided(hook).session
+}
+
+/** The provider's whole value; throws when the hook is used outside a provider. */
+export function useProvided(hook: string): Provided {
+  const provided = useContext(SessionContext)
+  if (provided === undefined)
     throw new KeywayError(
       'ERR_CONFIG',
       `${hook} was called outside <KeywayProvider>: wrap the app in <KeywayProvider session={session}>`,
     )
-  return session
+  return provided
 }
 
 /**

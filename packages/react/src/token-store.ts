@@ -1,4 +1,4 @@
-import type { Session, SessionSnapshot } from '@keyway/core'
+import type { Session } from '@keyway/core'
 
 /** The current token of one session as an external store for `useSyncExternalStore`. */
 export interface TokenStore {
@@ -19,88 +19,37 @@ export function tokenStore(session: Session): TokenStore {
 }
 
 /**
- * When the snapshot's `key` changes, the held token may have changed: a new token has a new
- * expiry, a new user, or (for tokens without `exp`) a newer successful fetch. Anything else
- * (`refreshing` flips, failure counters) leaves the token alone, and so does the store.
+ * The token is read once per `tokenVersion`, which the session bumps exactly when the token it
+ * hands out changes (a new token, a user change, a sign-out): `refreshing` flips and failure
+ * counters leave it alone, so React re-renders once per token. `peek()` is synchronous, so the
+ * first render after a token arrives already has it.
  */
-function keyOf(snapshot: SessionSnapshot, settledFetches: number): string {
-  return `${snapshot.status}|${snapshot.userId}|${snapshot.expiresAt}|${settledFetches}`
-}
-
-function hasToken(snapshot: SessionSnapshot): boolean {
-  return snapshot.status === 'authenticated' || snapshot.status === 'anonymous'
-}
-
 function createTokenStore(session: Session): TokenStore {
-  const listeners = new Set<() => void>()
+  let version = -1
   let token: string | null = null
-  /** Who the token speaks for and when it expires, as the session said when it was read. */
-  let tokenUser: string | null = null
-  let tokenExpiresAt: number | null = null
-  /** The key the current `token` was read under; `undefined` before the first read. */
-  let readKey: string | undefined
-  let settledFetches = 0
-  let request = 0
+  const listeners = new Set<() => void>()
   let detach: (() => void) | undefined
-
-  const set = (next: string | null, user: string | null, expiresAt: number | null = null) => {
-    tokenUser = user
-    tokenExpiresAt = expiresAt
-    token = next
-    // React compares snapshots and re-renders only when the string changed.
-    for (const listener of [...listeners]) listener()
-  }
-
-  const sync = () => {
-    const snapshot = session.getSnapshot()
-    // Only a fetch that ended well can have brought a new token; counting failed ones would
-    // ask getToken() during a backoff wait, which makes the session try again at once.
-    if (!snapshot.refreshing && snapshot.lastError === null)
-      settledFetches = snapshot.counters.fetches
-    const key = keyOf(snapshot, settledFetches)
-    if (key === readKey) return
-    readKey = key
-    const id = ++request
-    if (!hasToken(snapshot)) return set(null, null)
-    // Never show one user's token next to another user's state, not even for a microtask.
-    if (token !== null && tokenUser !== snapshot.userId) set(null, null)
-    const { userId, expiresAt } = snapshot
-    session.getToken().then(
-      (value) => {
-        if (id === request) set(value, userId, expiresAt)
-      },
-      // The reason is in useAuthState().lastError; render never sees a throw.
-      () => {
-        if (id === request) set(null, null)
-      },
-    )
-  }
-
   return {
     subscribe(listener) {
       listeners.add(listener)
-      if (!detach) {
-        detach = session.subscribe(sync)
-        sync()
-      }
+      // One session listener for every useToken caller, gone with the last one.
+      detach ??= session.subscribe(() => {
+        for (const l of [...listeners]) l()
+      })
       return () => {
         listeners.delete(listener)
-        if (listeners.size > 0 || !detach) return
-        // Last one gone (an unmount, or StrictMode's rehearsal): no listener left on the session.
-        detach()
+        if (listeners.size > 0) return
+        detach?.()
         detach = undefined
-        readKey = undefined
-        request++
       }
     },
     getSnapshot() {
-      if (detach || token === null) return token
-      // Nobody listened for a while: a token read back then is only good if the session has
-      // not moved on since. (Pure: the same answer until the session's snapshot changes.)
-      const snapshot = session.getSnapshot()
-      const same =
-        hasToken(snapshot) && snapshot.userId === tokenUser && snapshot.expiresAt === tokenExpiresAt
-      return same ? token : null
+      const { tokenVersion } = session.getSnapshot()
+      if (tokenVersion !== version) {
+        version = tokenVersion
+        token = session.peek()?.token ?? null
+      }
+      return token
     },
   }
 }

@@ -1,6 +1,6 @@
 import type { SessionSnapshot } from '@keyway/core'
 import { useCallback, useSyncExternalStore } from 'react'
-import { useProvidedSession } from './provider.js'
+import { useProvided } from './provider.js'
 
 /**
  * What a server render (and the first client render while hydrating) shows: nothing is
@@ -16,14 +16,14 @@ export const SERVER_SNAPSHOT: SessionSnapshot = Object.freeze({
   counters: Object.freeze({ fetches: 0, failures: 0, rejections: 0 }),
 })
 
-const serverSnapshot = () => SERVER_SNAPSHOT
 const noSubscription = () => () => {}
 
 /**
  * The session's state (`status`, `userId`, `expiresAt`, `refreshing`, `lastError`,
  * `counters`), re-rendering on every change. The object is the session's own snapshot:
  * the same object until something changes. Errors never throw into render; they arrive
- * here as `lastError`. On the server, and while hydrating, it is the `initializing` state.
+ * here as `lastError`. On the server, and while hydrating, it is the `initializing` state, or
+ * the `authenticated` state of the provider's `initialCredentials`.
  *
  * @example
  * ```tsx
@@ -35,7 +35,7 @@ const noSubscription = () => () => {}
  * ```
  */
 export function useAuthState(): SessionSnapshot {
-  const session = useProvidedSession('useAuthState()')
+  const { session, server } = useProvided('useAuthState()')
   const subscribe = useCallback(
     (listener: () => void) => (session ? session.subscribe(listener) : noSubscription()),
     [session],
@@ -44,5 +44,6 @@ export function useAuthState(): SessionSnapshot {
     () => (session ? session.getSnapshot() : SERVER_SNAPSHOT),
     [session],
   )
-  return useSyncExternalStore(subscribe, getSnapshot, serverSnapshot)
+  const getServerSnapshot = useCallback(() => server?.snapshot ?? SERVER_SNAPSHOT, [server])
+  return useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot)
 }

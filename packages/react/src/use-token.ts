@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react'
-import { useProvidedSession } from './provider.js'
+import { useProvided } from './provider.js'
 import { type TokenStore, tokenStore } from './token-store.js'
 
 const none = (): null => null
@@ -10,13 +10,15 @@ const noStore: TokenStore = { subscribe: () => () => {}, getSnapshot: none }
  * fetch function (Jazz's `jwtToken`, a WebSocket URL). Re-renders only when the token
  * string changes: after a refresh, a rejection, a user change or a sign-out.
  *
- * - `null` while the first token loads (even when the session already holds one, for one
- *   render: reading it is asynchronous), when nobody is signed in, and while the session
- *   has no usable token (`status === 'error'`).
+ * - `null` while the first token loads, when nobody is signed in, and while the session
+ *   has no token it would hand out (`status === 'error'`, or the provider changed user and
+ *   the new user's token is on its way). A session that already holds a token (restored,
+ *   or `initialCredentials`) gives it on the first render.
  * - Fresh: the session refreshes before expiry; each new token arrives here as soon as the
  *   session holds it. The hook never fetches on its own, so it adds no connector calls.
  * - Never throws into render: failures show up in `useAuthState().lastError`.
- * - On the server, and while hydrating, always `null`; nothing is fetched.
+ * - On the server, and while hydrating, `null` (or the provider's `initialCredentials`);
+ *   nothing is fetched.
  *
  * @example
  * ```tsx
@@ -27,7 +29,8 @@ const noStore: TokenStore = { subscribe: () => () => {}, getSnapshot: none }
  * ```
  */
 export function useToken(): string | null {
-  const session = useProvidedSession('useToken()')
+  const { session, server } = useProvided('useToken()')
   const store = session ? tokenStore(session) : noStore
-  return useSyncExternalStore(store.subscribe, store.getSnapshot, none)
+  const serverToken = server?.token ?? null
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, () => serverToken)
 }

@@ -6,6 +6,8 @@ import {
   type JWTPayload,
   jwtVerify,
 } from 'jose'
+import { isCanonicalBase64url } from './compact-jws.js'
+import { checkTokenTimes } from './token-times.js'
 import { fromJoseError, VerificationError } from './verification-error.js'
 
 /** The `iss` of keyway anonymous tokens and link proofs. */
@@ -62,7 +64,20 @@ export async function anonymousIdFromJwk(jwk: JWK): Promise<string> {
   return `anon_${await calculateJwkThumbprint(jwk, 'sha256')}`
 }
 
-/** The embedded key of a keyway self-signed token, checked to be a P-256 public key. */
+/** A P-256 coordinate as exactly one spelling of 32 bytes: 43 canonical base64url characters. */
+function isCanonicalCoordinate(value: unknown): value is string {
+  return (
+    typeof value === 'string' && /^[A-Za-z0-9_-]{43}$/.test(value) && isCanonicalBase64url(value)
+  )
+}
+
+/**
+ * The embedded key of a keyway self-signed token, as the canonical P-256 public JWK
+ * `{ kty, crv, x, y }`. Coordinates must be exactly 43 canonical base64url characters, so
+ * one device key has one spelling and one `anon_` id: padding, whitespace, a leading zero
+ * byte or spare bits, which a lenient import would accept as the same key, are refused
+ * (`malformed`), as is a private key.
+ */
 export function embeddedPublicKey(header: Record<string, unknown>): JWK {
   const jwk = header.jwk as JWK | undefined
   if (
@@ -70,12 +85,12 @@ export function embeddedPublicKey(header: Record<string, unknown>): JWK {
     typeof jwk !== 'object' ||
     jwk.kty !== 'EC' ||
     jwk.crv !== 'P-256' ||
-    typeof jwk.x !== 'string' ||
-    typeof jwk.y !== 'string' ||
+    !isCanonicalCoordinate(jwk.x) ||
+    !isCanonicalCoordinate(jwk.y) ||
     'd' in jwk
   )
-    throw new VerificationError('malformed', 'The token carries no P-256 public key')
-  return jwk
+    throw new VerificationError('malformed', 'The token carries no canonical P-256 public key')
+  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }
 }
 
 /**
@@ -93,7 +108,13 @@ export async function verifyAnonymousToken(
     throw new VerificationError('alg_not_allowed', 'Anonymous tokens are ES256')
   const jwk = embeddedPublicKey(header)
   const expected = await anonymousIdFromJwk(jwk)
-  if (decodeJwt(token).sub !== expected)
+  let unverified: JWTPayload
+  try {
+    unverified = decodeJwt(token)
+  } catch (error) {
+    throw new VerificationError('malformed', 'The token is not a JWT', error)
+  }
+  if (unverified.sub !== expected)
     throw new VerificationError(
       'thumbprint_mismatch',
       "The token's sub is not its key's thumbprint",
@@ -112,14 +133,12 @@ export async function verifyAnonymousToken(
   } catch (error) {
     throw fromJoseError(error)
   }
-  const { iat, exp } = payload as { iat: number; exp: number }
-  if (exp - iat > (options.maxLifetimeSec ?? ANONYMOUS_MAX_LIFETIME_SEC))
-    throw new VerificationError(
-      'lifetime_too_long',
-      'The anonymous token lives longer than allowed',
-    )
-  if (iat * 1000 > options.now() + ANONYMOUS_MAX_FUTURE_IAT_SEC * 1000)
-    throw new VerificationError('issued_in_future', 'The anonymous token is issued in the future')
+  checkTokenTimes(payload, {
+    nowMs: options.now(),
+    futureSec: ANONYMOUS_MAX_FUTURE_IAT_SEC,
+    maxLifetimeSec: options.maxLifetimeSec ?? ANONYMOUS_MAX_LIFETIME_SEC,
+    requireIat: true,
+  })
   if (await options.isLinked?.(expected))
     throw new VerificationError(
       'anonymous_not_accepted',

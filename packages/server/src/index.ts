@@ -8,7 +8,8 @@ export {
   type AnonymousTokenHeader,
   anonymousIdFromJwk,
 } from './anonymous.js'
-export { type JwksOptions, resilientJwks } from './jwks.js'
+export { isCanonicalBase64url } from './compact-jws.js'
+export { type JwksOptions, type RemoteKeySet, resilientJwks } from './jwks.js'
 export { LINK_REASONS, LinkError, type LinkRejection } from './link-error.js'
 export {
   createLinkHandler,
@@ -28,6 +29,7 @@ export {
 } from './link-proof.js'
 export {
   type NodeHandler,
+  type NodeHandlerOptions,
   type NodeRequestLike,
   type NodeResponseLike,
   toNodeHandler,
@@ -53,9 +55,10 @@ export {
 } from './presets/index.js'
 export type { PresetData, PresetOptions, ProviderConfig } from './presets/preset.js'
 export { bearerToken } from './request.js'
-export type { LinkOutcome, LinkRecord, LinkStore, NonceCheck } from './stores/link-store.js'
+export type { LinkOutcome, LinkRecord, LinkStore } from './stores/link-store.js'
 export { memoryLinkStore } from './stores/memory.js'
 export { LINK_STORE_SCHEMA, postgresLinkStore, type SqlQuery } from './stores/postgres.js'
+export { DEFAULT_MAX_LIFETIME_SEC } from './token-times.js'
 export { type RejectionReason, VerificationError } from './verification-error.js'
 export {
   createVerifier,

@@ -12,6 +12,8 @@ import { KeywayError } from '@keyway/core'
 export const LINK_REASONS = {
   /** The body is not `{ providerToken, proof }`. */
   bad_request: 400,
+  /** The body is larger than the handler reads (64 KiB by default). */
+  body_too_large: 413,
   /** The "provider token" is a keyway guest token. */
   anonymous_provider_token: 400,
   /** The provider token does not verify (signature, issuer, audience, expiry). */
@@ -28,7 +30,7 @@ export const LINK_REASONS = {
   replayed: 401,
   /** The challenge nonce is past its two minutes. */
   nonce_expired: 401,
-  /** The challenge nonce was never issued, or was used already. */
+  /** The challenge nonce was never issued (by a server sharing this key), or was used already. */
   nonce_unknown: 401,
   /** The anonymous id is linked to another account. */
   already_linked: 409,

@@ -318,20 +318,16 @@ describe('link handler: refusals, each with its own reason', () => {
     const body = await attempt(await guestDevice(now), await providerToken('user_ada'))
     expect(await post(body)).toEqual({ status: 503, error: 'provider_unavailable' })
     down.state.down = false
+    await t.clock.advance(31_000) // past the JWKS cooldown; the nonce and proof still live
     expect(await post(body)).toMatchObject({ status: 200 }) // nothing was consumed
     await down.close()
   })
 
   it('bodies that are not { providerToken, proof }: 400 bad_request', async () => {
     const { post, links } = setup()
-    for (const body of [
-      'not json',
-      '{}',
-      { providerToken: 1, proof: 'x' },
-      { providerToken: 'x' },
-      'x'.repeat(70_000),
-    ])
+    for (const body of ['not json', '{}', { providerToken: 1, proof: 'x' }, { providerToken: 'x' }])
       expect(await post(body)).toEqual({ status: 400, error: 'bad_request' })
+    expect(await post('x'.repeat(70_000))).toEqual({ status: 413, error: 'body_too_large' })
     await expect(links.link(null as never)).rejects.toMatchObject({
       code: 'ERR_LINK',
       reason: 'bad_request',
@@ -340,6 +336,28 @@ describe('link handler: refusals, each with its own reason', () => {
 })
 
 describe('link handler: Fetch routing and housekeeping', () => {
+  it('a store that fails to give the challenge key once is asked again; a failing sweep fails no link', async () => {
+    const store = memoryLinkStore()
+    let keyCalls = 0
+    const flaky: LinkStore = {
+      ...store,
+      challengeKey: async () => {
+        if (++keyCalls === 1) throw new Error('database unavailable')
+        return store.challengeKey!()
+      },
+      sweep: async () => {
+        throw new Error('database unavailable')
+      },
+    }
+    const { links, attempt } = setup({ store: flaky })
+    await expect(links.challenge()).rejects.toThrow('database unavailable')
+    const token = await providerToken('user_flaky')
+    expect(await links.link(await attempt(await guestDevice(now), token))).toMatchObject({
+      userId: 'user_flaky',
+    })
+    expect(keyCalls).toBe(2)
+  })
+
   it('POST …/challenge answers a fresh nonce, uncacheable; other paths 404, other methods 405', async () => {
     const { links, post } = setup()
     const response = await links.handle(
@@ -347,7 +365,7 @@ describe('link handler: Fetch routing and housekeeping', () => {
     )
     expect(response.headers.get('cache-control')).toBe('no-store')
     const { nonce, expiresAt } = (await response.json()) as { nonce: string; expiresAt: number }
-    expect(nonce).toMatch(/^[0-9a-f]{64}$/)
+    expect(nonce).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/)
     expect(expiresAt).toBe(now() + 120_000)
     expect((await post({}, '/link/challenge')).nonce).not.toBe(nonce)
     expect(await post({}, '/link/elsewhere')).toEqual({ status: 404, error: 'not_found' })
@@ -357,24 +375,34 @@ describe('link handler: Fetch routing and housekeeping', () => {
     })
   })
 
-  it('challenges purge expired nonces and proof ids, at most once a minute', async () => {
+  it('challenges write nothing; link attempts sweep expired nonces and proof ids at most once a minute', async () => {
     const store = memoryLinkStore()
-    let purges = 0
+    let sweeps = 0
+    let writes = 0
     const counting: LinkStore = {
       ...store,
-      purgeExpired: async (at) => {
-        purges++
-        await store.purgeExpired!(at)
+      consumeNonce: (nonce, expiresAt) => {
+        writes++
+        return store.consumeNonce(nonce, expiresAt)
+      },
+      sweep: async (at) => {
+        sweeps++
+        return store.sweep(at)
       },
     }
-    const { links } = setup({ store: counting })
-    const stale = (await links.challenge()).nonce
-    await links.challenge()
-    expect(purges).toBe(1)
-    await t.clock.advance(180_000)
-    await links.challenge()
-    expect(purges).toBe(2)
-    // Purged, not merely expired: the store no longer knows it.
-    expect(await store.consumeNonce(stale, now())).toBe('unknown')
+    const { links, attempt } = setup({ store: counting })
+    for (let i = 0; i < 50; i++) await links.challenge()
+    expect([writes, sweeps]).toEqual([0, 0])
+    const token = await providerToken('user_sweep')
+    const used = await attempt(await guestDevice(now), token)
+    await links.link(used)
+    await links.link(await attempt(await guestDevice(now), token))
+    expect([writes, sweeps]).toEqual([2, 1])
+    await t.clock.advance(600_000)
+    const late = await providerToken('user_sweep')
+    await links.link(await attempt(await guestDevice(now), late))
+    expect(sweeps).toBe(2)
+    // Swept, not merely expired: the store takes the old nonce as new again.
+    expect(await store.consumeNonce(used.nonce, now() + 60_000)).toBe(true)
   })
 })

@@ -1,4 +1,6 @@
-import { isKeywayError } from '@keyway/core'
+import { isKeywayError, KeywayError } from '@keyway/core'
+import { readBounded } from './bounded-body.js'
+import { challengeNonces } from './challenge-nonce.js'
 import { LinkError } from './link-error.js'
 import { verifyLinkProof } from './link-proof.js'
 import type { LinkOutcome, LinkStore } from './stores/link-store.js'
@@ -27,6 +29,14 @@ export interface LinkHandlerOptions {
   linkAudience: string
   /** Challenge nonce lifetime. Default 2 min. */
   nonceTtlMs?: number
+  /**
+   * The key challenge nonces are signed with (at least 32 bytes; a string is read as UTF-8).
+   * Every server that shares the store must share it; by default the store's own
+   * (`postgresLinkStore` keeps one in `keyway_secrets`, so a fleet agrees without setup).
+   */
+  challengeSecret?: string | Uint8Array
+  /** Largest `POST …/link` body read, bytes; past it the read stops and the answer is 413. Default 64 KiB. */
+  maxBodyBytes?: number
   /** Seconds of clock difference tolerated on the proof's `exp`. Default 5. */
   clockTolerance?: number
   /** Epoch ms. Default `Date.now`. */
@@ -46,7 +56,10 @@ export interface LinkHandlerOptions {
 }
 
 export interface LinkHandler {
-  /** A single-use nonce for the next link proof, valid `nonceTtlMs`. */
+  /**
+   * A single-use nonce for the next link proof, valid `nonceTtlMs`. Signed, not stored:
+   * handing one out writes nothing (see `challengeSecret`).
+   */
   challenge(): Promise<{ nonce: string; expiresAt: number }>
   /**
    * Links the guest named by the proof to the account behind the provider token. Takes the
@@ -64,8 +77,8 @@ export interface LinkHandler {
   handle(request: Request): Promise<Response>
 }
 
-const MAX_BODY_CHARS = 64 * 1024
-const PURGE_EVERY_MS = 60_000
+const MAX_BODY_BYTES = 64 * 1024
+const SWEEP_EVERY_MS = 60_000
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
@@ -74,29 +87,34 @@ function json(status: number, body: unknown): Response {
   })
 }
 
-function randomNonce(): string {
-  const bytes = new Uint8Array(32)
-  crypto.getRandomValues(bytes)
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
 async function readBody(
   input: Request | LinkBody,
+  maxBytes: number,
 ): Promise<{ providerToken: string; proof: string }> {
   let body: LinkBody | undefined = input instanceof Request ? undefined : input
   if (input instanceof Request) {
-    const text = await input.text().catch(() => '')
-    if (text.length <= MAX_BODY_CHARS)
-      try {
-        body = JSON.parse(text) as LinkBody
-      } catch {
-        body = undefined
-      }
+    const read = await readBounded(input.body, maxBytes, input.headers.get('content-length'))
+    if (!read.ok && read.reason === 'too_large')
+      throw new LinkError('body_too_large', `The body is larger than ${maxBytes} bytes`)
+    try {
+      if (read.ok) body = JSON.parse(new TextDecoder().decode(read.bytes)) as LinkBody
+    } catch {
+      body = undefined
+    }
   }
   const { providerToken, proof } = body ?? {}
   if (typeof providerToken !== 'string' || typeof proof !== 'string')
     throw new LinkError('bad_request', 'Send { providerToken, proof }')
   return { providerToken, proof }
+}
+
+function secretBytes(secret: string | Uint8Array): Uint8Array {
+  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret
+  if (bytes.byteLength < 32)
+    throw new KeywayError('ERR_CONFIG', 'challengeSecret must be at least 32 bytes', {
+      transient: false,
+    })
+  return bytes
 }
 
 /**
@@ -122,8 +140,15 @@ export function createLinkHandler(options: LinkHandlerOptions): LinkHandler {
   const now = options.now ?? (() => Date.now())
   const ttl = options.nonceTtlMs ?? 120_000
   const clockTolerance = options.clockTolerance ?? 5
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES
   const { store } = options
-  let lastPurge = Number.NEGATIVE_INFINITY
+  const fixed =
+    options.challengeSecret === undefined ? undefined : secretBytes(options.challengeSecret)
+  const nonces = challengeNonces(
+    async () =>
+      fixed ?? (await store.challengeKey?.()) ?? crypto.getRandomValues(new Uint8Array(32)),
+  )
+  let lastSweep = Number.NEGATIVE_INFINITY
 
   async function providerUser(providerToken: string): Promise<string> {
     try {
@@ -138,24 +163,29 @@ export function createLinkHandler(options: LinkHandlerOptions): LinkHandler {
   }
 
   async function link(input: Request | LinkBody): Promise<LinkEvent> {
-    const { providerToken, proof } = await readBody(input)
+    const { providerToken, proof } = await readBody(input, maxBodyBytes)
     const at = now()
-    // The proof first: it needs no network, so junk never reaches the provider's JWKS.
+    // The proof and the nonce first: they need no network, so junk never reaches the
+    // provider's JWKS, and nothing is written before both verified.
     const proven = await verifyLinkProof(proof, providerToken, {
       audience: options.linkAudience,
       now: at,
       clockTolerance,
     })
+    const nonce = await nonces.check(proven.nonce, at)
+    if (!nonce.ok)
+      throw new LinkError(nonce.reason, `The challenge nonce is ${nonce.reason.slice(6)}`)
     const userId = await providerUser(providerToken)
+    if (at - lastSweep >= SWEEP_EVERY_MS) {
+      lastSweep = at
+      // Housekeeping: a failed sweep is tried again a minute later, and this link needs none.
+      await store.sweep(at).catch(() => undefined)
+    }
     // Remember the jti past the proof's last accepted second, whatever the tolerance.
     if (!(await store.consumeJti(proven.jti, (proven.exp + clockTolerance) * 1000 + 60_000)))
       throw new LinkError('replayed', 'This link proof was used before')
-    const nonce = await store.consumeNonce(proven.nonce, at)
-    if (nonce !== 'ok')
-      throw new LinkError(
-        nonce === 'expired' ? 'nonce_expired' : 'nonce_unknown',
-        `The challenge nonce is ${nonce}`,
-      )
+    if (!(await store.consumeNonce(proven.nonce, nonce.expiresAt + 60_000)))
+      throw new LinkError('nonce_unknown', 'The challenge nonce was used before')
 
     let record = await store.getLink(proven.anonymousId)
     if (!record) {
@@ -178,15 +208,8 @@ export function createLinkHandler(options: LinkHandlerOptions): LinkHandler {
 
   const handler: LinkHandler = {
     async challenge() {
-      const at = now()
-      if (at - lastPurge >= PURGE_EVERY_MS) {
-        lastPurge = at
-        await store.purgeExpired?.(at)
-      }
-      const nonce = randomNonce()
-      const expiresAt = at + ttl
-      await store.createNonce(nonce, expiresAt)
-      return { nonce, expiresAt }
+      const expiresAt = now() + ttl
+      return { nonce: await nonces.issue(expiresAt), expiresAt }
     },
     link,
     isLinked: async (anonymousId) => (await store.getLink(anonymousId)) !== undefined,

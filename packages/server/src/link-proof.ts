@@ -1,18 +1,11 @@
-import {
-  base64url,
-  decodeJwt,
-  decodeProtectedHeader,
-  importJWK,
-  type JWK,
-  type JWTPayload,
-  jwtVerify,
-} from 'jose'
+import { base64url, decodeJwt, importJWK, type JWK, type JWTPayload, jwtVerify } from 'jose'
 import {
   ANONYMOUS_ISSUER,
   ANONYMOUS_MAX_FUTURE_IAT_SEC,
   anonymousIdFromJwk,
   embeddedPublicKey,
 } from './anonymous.js'
+import { compactHeader } from './compact-jws.js'
 import { LinkError } from './link-error.js'
 
 /** The `typ` header of keyway link proofs. */
@@ -86,7 +79,7 @@ export async function verifyLinkProof(
   let header: Record<string, unknown>
   let unverified: JWTPayload
   try {
-    header = decodeProtectedHeader(proof) as Record<string, unknown>
+    header = compactHeader(proof)
     unverified = decodeJwt(proof)
   } catch (cause) {
     throw new LinkError('bad_proof', 'The link proof is not a JWS', cause)

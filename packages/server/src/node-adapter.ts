@@ -23,18 +23,86 @@ export type NodeHandler = (
   next?: (error?: unknown) => void,
 ) => Promise<void>
 
-async function bodyOf(req: NodeRequestLike): Promise<BodyInit> {
+/** Node's `readable.iterator()`: lets a reader stop without destroying the socket. */
+interface IterableStream {
+  iterator?(options: { destroyOnReturn: boolean }): AsyncIterator<Uint8Array | string>
+}
+
+/**
+ * The unread request stream as a Fetch body, pulled one chunk at a time (nothing is read
+ * ahead of the handler), erroring once more than `maxBytes` arrived. When the handler stops
+ * reading (a body limit), the adapter stops too; `done()` tells whether the stream was read
+ * to its end, so the connection can be closed instead of drained.
+ */
+function streamOf(req: NodeRequestLike, maxBytes: number) {
+  const source = req as NodeRequestLike & IterableStream
+  const chunks =
+    typeof source.iterator === 'function'
+      ? source.iterator({ destroyOnReturn: false })
+      : req[Symbol.asyncIterator]()
+  let seen = 0
+  let ended = false
+  let cancelled = false
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await chunks.next()
+        if (done) {
+          ended = true
+          return controller.close()
+        }
+        const chunk = typeof value === 'string' ? new TextEncoder().encode(value) : value
+        seen += chunk.byteLength
+        if (seen > maxBytes) {
+          cancelled = true
+          await chunks.return?.()
+          return controller.error(new RangeError(`Request body over ${maxBytes} bytes`))
+        }
+        controller.enqueue(chunk)
+      },
+      async cancel() {
+        cancelled = true
+        await chunks.return?.()
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  /**
+   * Reads what is left, up to `limit` bytes in all, so the connection can be kept: `true`
+   * when the stream ended within it (a handler that ignored a small body, like `{}`).
+   */
+  async function drain(limit: number): Promise<boolean> {
+    while (!ended && seen <= limit) {
+      const { done, value } = await chunks.next()
+      if (done) ended = true
+      else seen += typeof value === 'string' ? value.length : value.byteLength
+    }
+    return ended
+  }
+  return { stream, done: () => ended, cancelled: () => cancelled, drain }
+}
+
+/** A body the handler left unread is read and dropped up to this size, to keep the connection. */
+const DRAIN_BYTES = 16 * 1024
+
+/** An Express body parser already read the stream: rebuild the bytes from what it left. */
+function parsedBody(req: NodeRequestLike): BodyInit | undefined {
   const parsed = req.body
-  // An Express body parser already read the stream: rebuild the bytes from what it left.
   if (parsed instanceof Uint8Array) return new Uint8Array(parsed)
   if (typeof parsed === 'string') return parsed
   // Express 4 leaves `{}` when nothing was parsed: then the stream is still unread.
   const empty = typeof parsed === 'object' && parsed !== null && Object.keys(parsed).length === 0
   if (parsed !== undefined && !empty) return JSON.stringify(parsed)
-  const chunks: Uint8Array[] = []
-  for await (const chunk of req)
-    chunks.push(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk)
-  return new Blob(chunks as BlobPart[])
+  return undefined
+}
+
+/** Options of `toNodeHandler`. */
+export interface NodeHandlerOptions {
+  /**
+   * Largest request body passed on, bytes: a larger `Content-Length` is answered 413
+   * without reading, and a stream that grows past it errors for the handler. Default 1 MiB.
+   */
+  maxBodyBytes?: number
 }
 
 /**
@@ -51,20 +119,41 @@ async function bodyOf(req: NodeRequestLike): Promise<BodyInit> {
  */
 export function toNodeHandler(
   handler: (request: Request) => Response | Promise<Response>,
+  options: NodeHandlerOptions = {},
 ): NodeHandler {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024
+  /** The handler's answer, and whether it left part of the request body unread. */
+  async function answer(req: NodeRequestLike): Promise<{ response: Response; unread: boolean }> {
+    const headers = new Headers()
+    for (const [name, value] of Object.entries(req.headers))
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
+    const method = req.method ?? 'GET'
+    const url = new URL(
+      req.originalUrl ?? req.url ?? '/',
+      `http://${headers.get('host') ?? 'localhost'}`,
+    )
+    const parsed = method === 'GET' || method === 'HEAD' ? undefined : parsedBody(req)
+    if (method === 'GET' || method === 'HEAD' || parsed !== undefined)
+      return {
+        response: await handler(new Request(url, { method, headers, body: parsed })),
+        unread: false,
+      }
+    if (Number(headers.get('content-length')) > maxBodyBytes)
+      return { response: new Response(null, { status: 413 }), unread: true }
+    const streamed = streamOf(req, maxBodyBytes)
+    const init = { method, headers, body: streamed.stream, duplex: 'half' }
+    const response = await handler(new Request(url, init as RequestInit))
+    // A stream the handler cancelled (a body limit) is done with: close rather than drain it.
+    const unread =
+      !streamed.done() && (streamed.cancelled() || !(await streamed.drain(DRAIN_BYTES)))
+    return { response, unread }
+  }
+
   return async (req, res, next) => {
     let response: Response
+    let unread: boolean
     try {
-      const headers = new Headers()
-      for (const [name, value] of Object.entries(req.headers))
-        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
-      const method = req.method ?? 'GET'
-      const url = new URL(
-        req.originalUrl ?? req.url ?? '/',
-        `http://${headers.get('host') ?? 'localhost'}`,
-      )
-      const body = method === 'GET' || method === 'HEAD' ? undefined : await bodyOf(req)
-      response = await handler(new Request(url, { method, headers, body }))
+      ;({ response, unread } = await answer(req))
     } catch (error) {
       if (next) return next(error)
       res.statusCode = 500
@@ -75,6 +164,8 @@ export function toNodeHandler(
     response.headers.forEach((value, name) => {
       if (name !== 'set-cookie') res.setHeader(name, value)
     })
+    // The handler stopped reading a body: close rather than drain what the client still sends.
+    if (unread) res.setHeader('connection', 'close')
     const cookies = response.headers.getSetCookie()
     if (cookies.length > 0) res.setHeader('set-cookie', cookies)
     res.end(new Uint8Array(await response.arrayBuffer()))

@@ -20,6 +20,9 @@ export type RejectionReason =
   | 'anonymous_not_accepted'
   | 'jwks_unavailable'
   | 'no_token'
+  | 'reserved_sub'
+  | 'claim_mismatch'
+  | 'ambiguous_key'
 
 /**
  * A refused token: `code` is `ERR_TOKEN_EXPIRED` or `ERR_INVALID_TOKEN`, `reason` says
@@ -49,7 +52,7 @@ export class VerificationError extends KeywayError {
 /** Maps jose's error codes to keyway's reasons (jose's message, which never holds the token, stays in `cause`). */
 export function fromJoseError(error: unknown): VerificationError {
   if (error instanceof VerificationError) return error
-  const e = error as { code?: string; claim?: string; message?: string }
+  const e = error as { code?: string; claim?: string; reason?: string; message?: string }
   // jose reports an unrecognised `crit` parameter under several codes; it is one refusal.
   if (/crit|Extension Header Parameter/i.test(e.message ?? ''))
     return new VerificationError('unknown_crit', 'The token has an unknown critical header', error)
@@ -76,7 +79,21 @@ export function fromJoseError(error: unknown): VerificationError {
         "The provider's JWKS could not be fetched",
         error,
       )
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return new VerificationError(
+        'ambiguous_key',
+        "The token names no kid and several keys of the provider's JWKS fit it",
+        error,
+      )
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      // A claim that is absent or not of its type is missing, whichever claim it is (a guest
+      // token without iat); only a present, well-typed value can be in the future.
+      if (e.reason !== 'check_failed' && e.claim !== 'aud' && e.claim !== 'iss')
+        return new VerificationError(
+          'missing_claim',
+          `The token's "${e.claim}" claim is missing or not valid`,
+          error,
+        )
       if (e.claim === 'nbf')
         return new VerificationError('not_yet_valid', 'The token is not valid yet', error)
       if (e.claim === 'aud')

@@ -1,6 +1,6 @@
-import { isKeywayError } from '@keyway/core'
 import { createTestPlatform } from '@keyway/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { configError } from '../test/corpus.js'
 import { type JwksServer, startJwksServer } from '../test/jwks-server.js'
 import { guestDevice, type ProviderKey, providerKey, providerMinter } from '../test/tokens.js'
 import { anonymousIdFromJwk } from './anonymous.js'
@@ -29,17 +29,14 @@ afterAll(async () => {
 
 const providers = () => [
   custom({ id: 'alpha', jwksUrl: jwksA.url, issuer: A }),
-  custom({ id: 'beta', jwksUrl: jwksB.url, issuer: [B, `${B}/v2`], audience: 'beta-api' }),
+  custom({
+    id: 'beta',
+    jwksUrl: jwksB.url,
+    issuer: [B, `${B}/v2`],
+    audience: 'beta-api',
+    namespace: 'beta',
+  }),
 ]
-
-function configError(make: () => unknown): boolean {
-  try {
-    make()
-  } catch (error) {
-    return isKeywayError(error, 'ERR_CONFIG')
-  }
-  return false
-}
 
 describe('createVerifier', () => {
   it('routes each token to the provider its iss names, each with its own keys', async () => {
@@ -47,7 +44,10 @@ describe('createVerifier', () => {
     const mintA = providerMinter({ issuer: A, now })
     const mintB = providerMinter({ issuer: `${B}/v2`, audience: 'beta-api', now })
     expect(await verifier.verify(await mintA(keyA))).toMatchObject({ providerId: 'alpha' })
-    expect(await verifier.verify(await mintB(keyB))).toMatchObject({ providerId: 'beta' })
+    expect(await verifier.verify(await mintB(keyB))).toMatchObject({
+      providerId: 'beta',
+      userId: 'beta:user_1',
+    })
     // B's key under A's issuer: A's JWKS does not have it.
     const crossed = await providerMinter({ issuer: A, now })(keyB)
     await expect(verifier.verify(crossed)).rejects.toMatchObject({ reason: 'unknown_kid' })

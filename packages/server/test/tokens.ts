@@ -41,18 +41,23 @@ export function providerMinter(defaults: { issuer: string; audience?: string; no
   }
 }
 
-/** A compact JWS signed over exactly these header and payload objects (jose would refuse some). */
+/**
+ * A compact JWS signed over exactly these header and payload (objects, or raw JSON text),
+ * with an ECDSA P-256 or RSA key: jose would refuse to produce some of them.
+ */
 export async function signRaw(
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
+  header: Record<string, unknown> | string,
+  payload: Record<string, unknown> | string,
   privateKey: CryptoKey,
 ): Promise<string> {
-  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`
-  const signature = await crypto.subtle.sign(
-    { name: 'ECDSA', hash: 'SHA-256' },
-    privateKey,
-    new TextEncoder().encode(input),
-  )
+  const text = (part: Record<string, unknown> | string) =>
+    typeof part === 'string' ? part : JSON.stringify(part)
+  const input = `${base64url.encode(text(header))}.${base64url.encode(text(payload))}`
+  const algorithm =
+    privateKey.algorithm.name === 'ECDSA'
+      ? { name: 'ECDSA', hash: 'SHA-256' }
+      : { name: privateKey.algorithm.name, saltLength: 32 }
+  const signature = await crypto.subtle.sign(algorithm, privateKey, new TextEncoder().encode(input))
   return `${input}.${base64url.encode(new Uint8Array(signature))}`
 }
 

@@ -1,18 +1,25 @@
 // @vitest-environment happy-dom
 import { type Connector, createSession, decodeJwt, isKeywayError } from '@keyway/core'
-import {
-  createTestPlatform,
-  fetchOptions,
-  flushPromises,
-  runConnectorConformance,
-} from '@keyway/core/testing'
+import { createTestPlatform, fetchOptions, flushPromises } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { RefreshError, RefreshTimeoutError } from '@workos-inc/authkit-js'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { expectLogs } from '../../../test/support/expected-logs.js'
 import { installWebLocks } from '../test/web-locks.js'
 import { startWorkOSApiDouble } from '../test/workos-api-double.js'
 import { type WorkOSConnector, workosConnector } from './workos-connector.js'
 import { toKeywayWorkOSError } from './workos-errors.js'
+
+// authkit-js console.debug()s every refresh that fails; these tests make refreshes fail on
+// purpose (revoked sessions, reused refresh tokens, 503s, outages).
+expectLogs('debug', /^RefreshError: /, /^NetworkError: Failed to execute "fetch\(\)"/)
+// happy-dom logs each of those failed requests too.
+expectLogs(
+  'error',
+  /^Error: socket hang up \(ECONNRESET\)$/,
+  /^POST \S+\/user_management\/authenticate (400|503) \(/,
+)
 
 // The REAL authkit-js client (in happy-dom: it needs window, localStorage and Web Locks)
 // against a local HTTP DOUBLE of the WorkOS API (test/workos-api-double.ts).

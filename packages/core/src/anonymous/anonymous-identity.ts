@@ -1,6 +1,6 @@
 import type { Credentials, FetchCredentialsOptions } from '../contract.js'
 import { KeywayError } from '../errors.js'
-import type { AnonymousSource } from '../session.js'
+import type { AnonymousSource } from '../session/types.js'
 import { abortError } from '../signal.js'
 import {
   type DeviceKey,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createSession } from '../session.js'
+import { createSession } from '../session/create-session.js'
 import { createFakeConnector, createTestPlatform } from '../testing/index.js'
 import { anonymousIdentity } from './anonymous-identity.js'
 import { memoryDeviceKeyStore } from './device-key.js'

@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, jwtVerify } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { isKeywayError } from '../errors.js'
-import { createSession } from '../session.js'
+import { createSession } from '../session/create-session.js'
 import { createFakeConnector, createTestPlatform, createTokenMinter } from '../testing/index.js'
 import { type AnonymousIdentity, anonymousIdentity } from './anonymous-identity.js'
 import { memoryDeviceKeyStore } from './device-key.js'

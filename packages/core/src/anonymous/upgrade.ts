@@ -1,6 +1,6 @@
 import { isKeywayError, type KeywayError, toKeywayError } from '../errors.js'
 import { decodeJwt } from '../jwt.js'
-import type { Session } from '../session.js'
+import type { Session } from '../session/types.js'
 import { ANONYMOUS_TOKEN_TYP, type AnonymousIdentity } from './anonymous-identity.js'
 import { linkClient, UpgradeError } from './link-client.js'
 import {

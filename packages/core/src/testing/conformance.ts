@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CONNECTOR_ID_PATTERN, type Connector, type FetchCredentialsOptions } from '../contract.js'
+import { CONNECTOR_ID_PATTERN, type Connector } from '../contract.js'
 import { isKeywayError, KeywayError } from '../errors.js'
 import { decodeJwt } from '../jwt.js'
+import { fetchOptions } from './fetch-options.js'
 import { until } from './until.js'
 
 /** What the conformance suite may do to the provider behind a connector. */
@@ -24,27 +25,6 @@ export interface ConformanceSubject {
   /** A fresh connector over a provider with nobody signed in. */
   setup(): Promise<{ connector: Connector; controls: ConformanceControls }>
   teardown?(): Promise<void>
-}
-
-/**
- * Options for calling a connector's `fetchCredentials` by hand in a test: an unforced
- * `initial` fetch with a fresh signal, unless `overrides` say otherwise.
- *
- * @example
- * ```ts
- * await connector.fetchCredentials(fetchOptions())
- * await connector.fetchCredentials(fetchOptions({ forceRefresh: true, reason: 'manual' }))
- * ```
- */
-export function fetchOptions(
-  overrides: Partial<FetchCredentialsOptions> = {},
-): FetchCredentialsOptions {
-  return {
-    forceRefresh: false,
-    reason: 'initial',
-    signal: new AbortController().signal,
-    ...overrides,
-  }
 }
 
 const waitFor = (check: () => boolean, what: string) =>

@@ -1,20 +1,13 @@
-export {
-  type ConformanceControls,
-  type ConformanceSubject,
-  fetchOptions,
-  runConnectorConformance,
-} from './conformance.js'
+// Test tools that run anywhere (Node, a browser, any test runner): the fake clock and platform,
+// the token minter, the fake connector. The suites that need Vitest's describe/it/expect live in
+// `@keyway/core/testing/vitest`, so importing this entry never loads Vitest.
 export {
   createFakeConnector,
   type FakeConnector,
   type FakeConnectorOptions,
 } from './fake-connector.js'
+export { fetchOptions } from './fetch-options.js'
 export { createMemoryCrossTab, createMemoryStorage } from './memory-tabs.js'
-export {
-  runSessionSurvival,
-  type SurvivalClient,
-  type SurvivalSubject,
-} from './session-survival.js'
 export {
   createTestPlatform,
   flushPromises,

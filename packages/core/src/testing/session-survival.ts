@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Connector } from '../contract.js'
 import { isKeywayError, type KeywayErrorCode } from '../errors.js'
-import { createSession } from '../session.js'
+import { createSession } from '../session/create-session.js'
 import { createTestPlatform } from './test-platform.js'
 import { until } from './until.js'
 

@@ -7,15 +7,17 @@ export const auth0Preset: PresetData = {
   call: 'auth0({ domain, audience })',
   jwksUrl: 'https://{domain}/.well-known/jwks.json',
   issuer: 'https://{domain}/',
-  audienceRequired: false,
-  audienceRule: 'your API identifier (without one Auth0 issues opaque tokens)',
+  audienceRequired: true,
+  audienceRule:
+    '**required**: your API identifier (or, for ID tokens, the client id): one tenant serves many apps',
   sub: '`auth0|<id>` (`<connection>|<id>` for social logins)',
   algorithms: ['RS256'],
 }
 
 /**
- * Auth0 access tokens. Pass the API identifier as `audience`: the client must request it,
- * or Auth0 issues opaque tokens that no JWKS can verify.
+ * Auth0 access tokens. `audience` is required: one tenant's keys sign the tokens of every
+ * application and API in it, so only `aud` says a token is for yours (the API identifier;
+ * the client must request it, or Auth0 issues opaque tokens that no JWKS can verify).
  *
  * @example
  * ```ts

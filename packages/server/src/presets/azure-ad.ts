@@ -7,15 +7,16 @@ export const azureAdPreset: PresetData = {
   call: 'azureAd({ tenantId, audience })',
   jwksUrl: 'https://login.microsoftonline.com/{tenantId}/discovery/v2.0/keys',
   issuer: 'https://login.microsoftonline.com/{tenantId}/v2.0',
-  audienceRequired: false,
-  audienceRule: "depends on the app registration: your API's client id or Application ID URI",
+  audienceRequired: true,
+  audienceRule:
+    "**required**: your API's client id or Application ID URI (every app of the tenant shares the keys)",
   sub: 'pairwise id per app (`oid` is the tenant-wide one)',
   algorithms: ['RS256'],
 }
 
 /**
- * Azure AD / Microsoft Entra ID v2.0 tokens for one tenant. Pass `audience`: every app in
- * the tenant gets tokens from the same keys, and only `aud` says the token is for yours.
+ * Azure AD / Microsoft Entra ID v2.0 tokens for one tenant. `audience` is required: every
+ * app in the tenant gets tokens from the same keys, and only `aud` says the token is for yours.
  *
  * @example
  * ```ts

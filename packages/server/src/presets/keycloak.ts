@@ -7,13 +7,16 @@ export const keycloakPreset: PresetData = {
   call: 'keycloak({ url, realm })',
   jwksUrl: '{url}/realms/{realm}/protocol/openid-connect/certs',
   issuer: '{url}/realms/{realm}',
-  audienceRequired: false,
-  audienceRule: 'depends on the client (`account` by default; add an audience mapper)',
+  audienceRequired: true,
+  audienceRule:
+    '**required**: your client (add an audience mapper; a realm serves many clients from one key set)',
   sub: 'user UUID',
 }
 
 /**
- * Keycloak. `url` is the server root, with `/auth` on versions before 17.
+ * Keycloak. `url` is the server root, with `/auth` on versions before 17. `audience` is
+ * required: every client of the realm gets tokens from the same keys (add an audience mapper
+ * to the client so its tokens carry it).
  *
  * @example
  * ```ts

@@ -20,10 +20,23 @@ export interface ProviderConfig {
   /** The shape of `sub`, for docs and logs (e.g. `user_<id>`). */
   subFormat?: string
   /**
-   * Accept unsigned (`alg: none`) tokens, as the Firebase Auth emulator issues. Refused at
-   * verifier creation when `NODE_ENV` is `production`.
+   * Accept unsigned (`alg: none`) tokens, as the Firebase Auth emulator issues. The firebase
+   * preset only, and refused at verifier creation outside development (see `docs/server.md`).
    */
   emulator?: boolean
+  /**
+   * Qualifies this provider's user ids: `userId` is `<namespace>:<sub>`. One provider of a
+   * verifier may go without (its `userId` is the bare `sub`); every other one needs a
+   * namespace, so two providers' ids can never be equal.
+   */
+  namespace?: string
+  /** Longest accepted `exp - iat` (or `exp - now` without `iat`), seconds. Default 86 400. */
+  maxLifetimeSec?: number
+  /**
+   * Claims that must have one of these values (Cognito: `token_use`, and `client_id` on
+   * access tokens, which carry no `aud`).
+   */
+  requiredClaims?: Record<string, string | readonly string[]>
 }
 
 /** What you may pass to any preset on top of its own parameters: merged over the preset. */
@@ -46,7 +59,10 @@ export interface PresetData {
   issuer: string | readonly string[]
   /** Default audience template (`{projectId}`, `authenticated`), if the provider has one. */
   audience?: string
-  /** Whether `aud` must be checked (Firebase: project id; Google: OAuth client id). */
+  /**
+   * Whether `aud` must be checked: the issuer serves many apps from one key set (Firebase
+   * project id, Google OAuth client id, Auth0 API, Azure AD app, Cognito app client, Keycloak client).
+   */
   audienceRequired: boolean
   /** What the audience is, in words, for the docs. */
   audienceRule: string
@@ -79,6 +95,9 @@ const OVERRIDABLE = [
   'algorithms',
   'subFormat',
   'emulator',
+  'namespace',
+  'maxLifetimeSec',
+  'requiredClaims',
 ] as const
 
 function configError(message: string): KeywayError {
@@ -154,8 +173,15 @@ export function checkConfig(config: ProviderConfig): ProviderConfig {
   const issuers = ([] as string[]).concat(config.issuer)
   if (issuers.length === 0 || issuers.some((i) => typeof i !== 'string' || i === ''))
     throw configError(`The ${config.id} provider needs an issuer`)
-  if (config.audienceRequired && (config.audience === undefined || config.audience === ''))
-    throw configError(`The ${config.id} provider needs an audience`)
+  // Cognito access tokens name their app in client_id instead of aud: that counts as one.
+  const audience = config.audience ?? config.requiredClaims?.client_id
+  if (
+    config.audienceRequired &&
+    (audience === undefined || audience === '' || audience.length === 0)
+  )
+    throw configError(
+      `The ${config.id} provider needs an audience: its issuer serves many apps, and only the audience says a token is for yours`,
+    )
   return config
 }
 

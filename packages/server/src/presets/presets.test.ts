@@ -54,7 +54,7 @@ const cases: Array<[string, () => ProviderConfig, { jwksUrl: string; issuer: str
   ],
   [
     'Auth0',
-    () => presets.auth0({ domain: 'dev-abc123.us.auth0.com' }),
+    () => presets.auth0({ domain: 'dev-abc123.us.auth0.com', audience: 'https://api.example.com' }),
     {
       jwksUrl: 'https://dev-abc123.us.auth0.com/.well-known/jwks.json',
       issuer: 'https://dev-abc123.us.auth0.com/',
@@ -67,7 +67,8 @@ const cases: Array<[string, () => ProviderConfig, { jwksUrl: string; issuer: str
   ],
   [
     'Cognito',
-    () => presets.cognito({ userPoolId: 'us-east-1_XXXXXXXXX' }),
+    () =>
+      presets.cognito({ userPoolId: 'us-east-1_XXXXXXXXX', clientId: 'client-1', tokenUse: 'id' }),
     {
       jwksUrl:
         'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_XXXXXXXXX/.well-known/jwks.json',
@@ -76,7 +77,11 @@ const cases: Array<[string, () => ProviderConfig, { jwksUrl: string; issuer: str
   ],
   [
     'Azure AD',
-    () => presets.azureAd({ tenantId: '12345678-1234-1234-1234-1234567890ab' }),
+    () =>
+      presets.azureAd({
+        tenantId: '12345678-1234-1234-1234-1234567890ab',
+        audience: 'api://my-api',
+      }),
     {
       jwksUrl:
         'https://login.microsoftonline.com/12345678-1234-1234-1234-1234567890ab/discovery/v2.0/keys',
@@ -85,7 +90,8 @@ const cases: Array<[string, () => ProviderConfig, { jwksUrl: string; issuer: str
   ],
   [
     'Keycloak (legacy /auth root)',
-    () => presets.keycloak({ url: 'https://sso.example.com/auth', realm: 'main' }),
+    () =>
+      presets.keycloak({ url: 'https://sso.example.com/auth', realm: 'main', audience: 'my-api' }),
     {
       jwksUrl: 'https://sso.example.com/auth/realms/main/protocol/openid-connect/certs',
       issuer: 'https://sso.example.com/auth/realms/main',
@@ -236,7 +242,8 @@ describe('each preset verifies its own tokens (JWKS served on loopback)', () => 
       const verifier = createVerifier({ providers: [config], now: t.clock.wallNow })
       const audience = ([] as string[]).concat(config.audience ?? 'anything')[0]
       const mint = providerMinter({ issuer: firstIssuer(config), audience, now: t.clock.wallNow })
-      const result = await verifier.verify(await mint(key, { sub: 'user_42' }))
+      // token_use: Cognito's pinned claim (tokenUse 'id' in its case above); others ignore it.
+      const result = await verifier.verify(await mint(key, { sub: 'user_42', token_use: 'id' }))
       expect(result).toMatchObject({ userId: 'user_42', providerId: config.id })
       if (config.audience !== undefined)
         await expect(

@@ -12,14 +12,12 @@ export interface LinkRecord {
   linkedAt: number
 }
 
-/** What a nonce check found. */
-export type NonceCheck = 'ok' | 'expired' | 'unknown'
-
 /**
  * Server-side state of anonymous upgrades, shared by every API server behind a load
  * balancer (Postgres) or kept in one process (memory). Every consume is atomic: a nonce or
- * a proof id can be used once, whatever the race. Implement it over your own database when
- * neither fits; `test/link-store-contract.ts` is the suite both built-in stores pass.
+ * a proof id can be used once, whatever the race, whichever server sees it. Implement it
+ * over your own database when neither fits, and prove it with `runLinkStoreConformance`
+ * from `@keyway/server/testing`, the suite both built-in stores pass.
  *
  * @example
  * ```ts
@@ -28,11 +26,12 @@ export type NonceCheck = 'ok' | 'expired' | 'unknown'
  * ```
  */
 export interface LinkStore {
-  /** Remembers a challenge nonce until `expiresAt` (epoch ms). */
-  createNonce(nonce: string, expiresAt: number): Promise<void>
-  /** Uses a nonce up: `ok` the first time within its life. */
-  consumeNonce(nonce: string, now: number): Promise<NonceCheck>
-  /** Records a proof's `jti`; `false` when it was seen before (a replay). */
+  /**
+   * Uses a challenge nonce up: `true` the first time, `false` ever after (until it is swept,
+   * once `expiresAt`, epoch ms, has passed: by then the nonce itself is refused as expired).
+   */
+  consumeNonce(nonce: string, expiresAt: number): Promise<boolean>
+  /** Records a proof's `jti` until `expiresAt`; `false` when it was seen before (a replay). */
   consumeJti(jti: string, expiresAt: number): Promise<boolean>
   /** The link of an anonymous id, if any. */
   getLink(anonymousId: string): Promise<LinkRecord | undefined>
@@ -44,6 +43,15 @@ export interface LinkStore {
   markKnownUser(userId: string): Promise<void>
   /** The anonymous ids linked to an account, oldest first. */
   aliasesOf(userId: string): Promise<string[]>
-  /** Forgets nonces and proof ids that expired before `now`; the link handler calls it now and then. */
-  purgeExpired?(now: number): Promise<void>
+  /**
+   * Deletes the nonces and proof ids that expired before `now` and resolves how many: the
+   * link handler calls it at most once a minute, so the tables stay as small as the last
+   * few minutes of links.
+   */
+  sweep(now: number): Promise<number>
+  /**
+   * The key challenge nonces are signed with, shared by every server on this store (the
+   * link handler's `challengeSecret` wins over it). Without either, each handler makes its own.
+   */
+  challengeKey?(): Promise<Uint8Array>
 }

@@ -1,5 +1,16 @@
 import type { LinkRecord, LinkStore } from './link-store.js'
 
+/** Deletes the entries of `map` that expired before `now`; resolves how many. */
+function sweepMap(map: Map<string, number>, now: number): number {
+  let removed = 0
+  for (const [key, expiresAt] of map)
+    if (expiresAt < now) {
+      map.delete(key)
+      removed++
+    }
+  return removed
+}
+
 /**
  * A link store in one process's memory: for tests and single-server deployments (links
  * are lost on restart; use `postgresLinkStore` when they must last).
@@ -14,21 +25,19 @@ export function memoryLinkStore(): LinkStore {
   const jtis = new Map<string, number>()
   const links = new Map<string, LinkRecord>()
   const known = new Set<string>()
+  const key = crypto.getRandomValues(new Uint8Array(32))
+  const consume = (map: Map<string, number>, id: string, expiresAt: number) => {
+    if (map.has(id)) return false
+    map.set(id, expiresAt)
+    return true
+  }
   // Every method is synchronous inside, so each check-and-set is atomic on one event loop.
   return {
-    async createNonce(nonce, expiresAt) {
-      nonces.set(nonce, expiresAt)
-    },
-    async consumeNonce(nonce, now) {
-      const expiresAt = nonces.get(nonce)
-      nonces.delete(nonce)
-      if (expiresAt === undefined) return 'unknown'
-      return expiresAt < now ? 'expired' : 'ok'
+    async consumeNonce(nonce, expiresAt) {
+      return consume(nonces, nonce, expiresAt)
     },
     async consumeJti(jti, expiresAt) {
-      if (jtis.has(jti)) return false
-      jtis.set(jti, expiresAt)
-      return true
+      return consume(jtis, jti, expiresAt)
     },
     async getLink(anonymousId) {
       return links.get(anonymousId)
@@ -51,9 +60,11 @@ export function memoryLinkStore(): LinkStore {
         .sort((a, b) => a.linkedAt - b.linkedAt)
         .map((l) => l.anonymousId)
     },
-    async purgeExpired(now) {
-      for (const [nonce, expiresAt] of nonces) if (expiresAt < now) nonces.delete(nonce)
-      for (const [jti, expiresAt] of jtis) if (expiresAt < now) jtis.delete(jti)
+    async sweep(now) {
+      return sweepMap(nonces, now) + sweepMap(jtis, now)
+    },
+    async challengeKey() {
+      return key
     },
   }
 }

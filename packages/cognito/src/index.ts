@@ -1,0 +1,6 @@
+export {
+  type AmplifyLike,
+  type CognitoConnectorOptions,
+  cognitoConnector,
+} from './cognito-connector.js'
+export { toKeywayCognitoError } from './cognito-errors.js'

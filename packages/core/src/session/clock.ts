@@ -1,0 +1,62 @@
+import type { Platform } from '../platform.js'
+
+/**
+ * What this tab knows of the issuer's clock: bounds on `issuer time − local monotonic time`,
+ * from the `iat` of the tokens it received. Kept against the monotonic clock, so a user or
+ * NTP moving the wall clock changes nothing.
+ *
+ * A token minted by a forced call was minted between the call's start (`sent`) and its
+ * answer (`received`), and `iat` is that instant rounded down to the second, so
+ * `iat − received ≤ skew < iat + 1 s − sent`. A late answer widens its own interval and
+ * never moves the bounds past the truth: the estimate used for expiry is the upper bound,
+ * which anchors a token to the moment its call started, never as if the answer were instant.
+ */
+export interface ClockEstimate {
+  /** Largest lower bound seen (any token: a cached one only makes it smaller). */
+  _lo: number
+  /** Smallest upper bound seen (tokens minted for this call only), `Infinity` before one. */
+  _hi: number
+}
+
+export function newClockEstimate(): ClockEstimate {
+  return { _lo: Number.NEGATIVE_INFINITY, _hi: Number.POSITIVE_INFINITY }
+}
+
+/**
+ * Adds one token's bounds. `fresh`: the token was minted for this call (a forced refresh);
+ * a token the provider may have cached (a first fetch) is older than the call and gives no
+ * upper bound, unless none is known yet (then its own is the most careful guess there is).
+ * Bounds that contradict the estimate mean the clocks' rates changed (the monotonic clock
+ * stood still in a sleep, or ran ahead of the issuer's): the newest token is the truth, and
+ * the estimate starts again from it.
+ */
+export function observeIssuerClock(
+  estimate: ClockEstimate,
+  iatMs: number,
+  sentMono: number,
+  receivedMono: number,
+  fresh: boolean,
+): void {
+  const lo = iatMs - receivedMono
+  const hi = iatMs + 1000 - sentMono
+  if (lo > estimate._hi || (fresh && hi < estimate._lo)) {
+    estimate._lo = lo
+    estimate._hi = hi
+    return
+  }
+  estimate._lo = Math.max(estimate._lo, lo)
+  if (fresh || estimate._hi === Number.POSITIVE_INFINITY) estimate._hi = Math.min(estimate._hi, hi)
+}
+
+/** Issuer time minus local monotonic time, the careful (larger) end; 0 when nothing is known. */
+export function issuerOffset(estimate: ClockEstimate): number {
+  const { _lo, _hi } = estimate
+  if (_hi !== Number.POSITIVE_INFINITY) return Math.max(_hi, _lo)
+  return _lo === Number.NEGATIVE_INFINITY ? Number.NaN : _lo
+}
+
+/** Issuer clock minus local wall clock now, for the skew warning; 0 when nothing is known. */
+export function skewMs(estimate: ClockEstimate, platform: Platform): number {
+  const offset = issuerOffset(estimate)
+  return Number.isNaN(offset) ? 0 : offset + platform.now() - platform.wallNow()
+}

@@ -1,0 +1,13 @@
+// The shared suites every connector's tests run, bound to Vitest (they call describe/it/expect
+// at import time of the caller's test file). Kept apart from `@keyway/core/testing` so that the
+// fake clock, the token minter and the fake connector load without Vitest installed.
+export {
+  type ConformanceControls,
+  type ConformanceSubject,
+  runConnectorConformance,
+} from './conformance.js'
+export {
+  runSessionSurvival,
+  type SurvivalClient,
+  type SurvivalSubject,
+} from './session-survival.js'

@@ -1,0 +1,6 @@
+export {
+  type PropelAuthConnectorOptions,
+  type PropelAuthLike,
+  propelAuthConnector,
+} from './propelauth-connector.js'
+export { toKeywayPropelAuthError } from './propelauth-errors.js'

@@ -1,0 +1,8 @@
+export {
+  type SuperTokensConnector,
+  type SuperTokensConnectorOptions,
+  type SuperTokensEvent,
+  type SuperTokensSessionLike,
+  superTokensConnector,
+} from './supertokens-connector.js'
+export { toKeywaySuperTokensError } from './supertokens-errors.js'
