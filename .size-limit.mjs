@@ -68,6 +68,9 @@ export default [
   spoke('convex', 1000, ['convex']),
   spoke('electric', 1000, ['@electric-sql']),
   spoke('powersync', 1000, ['@powersync']),
+  spoke('hocuspocus', 1000, ['@hocuspocus', 'yjs']),
+  spoke('zero', 1000, ['@rocicorp']),
+  spoke('neon', 1000, ['@neondatabase']),
   spoke('browser', 2500, []),
   // Informational: the devtools panel, an import for development (core external: the app has
   // it); measured 5.78 kB. In a production build `@keyway/devtools` resolves to dist/noop.js

@@ -1,0 +1,1 @@
+export { type HocuspocusAuthOptions, hocuspocusAuth } from './hocuspocus-auth.js'

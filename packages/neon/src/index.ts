@@ -1,0 +1,1 @@
+export { type NeonAuthOptions, neonAuth } from './neon-auth.js'

@@ -1,0 +1,1 @@
+export { type ZeroLike, zeroAuth } from './zero-auth.js'
