@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.package.js'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', anonymous: 'src/anonymous.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  target: 'es2022',
-  external: [/^@keyway\//],
-})
+export default packageBuild({ index: 'src/index.ts', anonymous: 'src/anonymous.ts' })

@@ -1,15 +1,14 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.package.js'
 
-export default defineConfig({
-  entry: {
+export default packageBuild(
+  {
     index: 'src/index.ts',
     noop: 'src/noop.ts',
     react: 'src/react.tsx',
     'react-noop': 'src/react-noop.ts',
   },
-  format: ['esm'],
-  dts: { entry: { index: 'src/index.ts', react: 'src/react.tsx' } },
-  clean: true,
-  target: 'es2022',
-  external: [/^@keyway\//, 'react'],
-})
+  {
+    dts: { entry: { index: 'src/index.ts', react: 'src/react.tsx' } },
+    external: [/^@keyway\//, 'react'],
+  },
+)
