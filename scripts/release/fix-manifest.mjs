@@ -53,8 +53,9 @@ function fix(folder) {
     ...(isCore
       ? {}
       : {
-          peerDependencies: { ...m.peerDependencies, '@keyway/core': 'workspace:^' },
-          devDependencies: { ...m.devDependencies, '@keyway/core': 'workspace:*' },
+          // core first, as in the hand-written manifests
+          peerDependencies: { '@keyway/core': 'workspace:^', ...m.peerDependencies },
+          devDependencies: { '@keyway/core': 'workspace:*', ...m.devDependencies },
         }),
     publishConfig: { access: 'public', exports: published },
   }
