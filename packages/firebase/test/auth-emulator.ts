@@ -77,7 +77,9 @@ export async function startAuthEmulator() {
     try {
       process.kill(-proc.pid, 'SIGTERM')
     } catch {}
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
+    // It exports its accounts on the way out: on a loaded machine that takes a while, and a
+    // kill before it is done would lose them (the restarted emulator would refuse the session).
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 45_000))])
     try {
       process.kill(-proc.pid, 'SIGKILL')
     } catch {}

@@ -39,8 +39,10 @@ export function refreshOffsetOf(e: Engine, h: HeldCredentials): number {
     refreshOffset(h.lifetimeMs ?? Math.max(0, remainingMs(h, e._p)), e._policy, e._p.random),
     floorOf(e, h),
   )
+  // A consumer that needs more life: refreshed when the token reaches what it asked for (the
+  // fetch's own time ahead), so it never waits, and never more often than that needs.
   const strict = strictMs(e, h)
-  return strict ? Math.max(h.refreshOffsetMs, strict + floorOf(e, h)) : h.refreshOffsetMs
+  return strict ? Math.max(h.refreshOffsetMs, strict + 2 * e._lastFetchMs) : h.refreshOffsetMs
 }
 
 export function refreshDue(e: Engine, h: HeldCredentials): boolean {
