@@ -103,7 +103,6 @@ export async function callConnector(
   const { _p: p, _policy: policy, _connector: connector, _anonymous: anonymous } = e
   const started = p.now()
   countCall(e, started)
-  if (keepsGap(reason)) e._lastCallAt = started
   event(e, { type: 'fetch', reason })
   const { signal } = controller
   const options: FetchCredentialsOptions = {
@@ -113,6 +112,7 @@ export async function callConnector(
     reason,
     signal,
   }
+  if (keepsGap(reason)) e._lastCallAt = started
   const timeout = p.setTimeout(() => {
     controller.abort(
       new KeywayError(
@@ -243,6 +243,9 @@ function apply(e: Engine, outcome: FetchOutcome, reason: FetchReason, started: n
   }
   // A token that lived to its refresh without a rejection was accepted: a new chain starts.
   if (reason === 'proactive' && held && !held.rejected) e._chain = 0
+  // A first fetch may be answered from the provider's cache with a token already due: the
+  // forced call that replaces it is not held back by the gap (that one is forced: no loop).
+  if (reason === 'initial' && refreshDue(e, outcome)) e._lastCallAt = Number.NEGATIVE_INFINITY
   adopt(e, outcome)
 }
 

@@ -2,7 +2,7 @@ import type { Credentials } from '../contract.js'
 import { KeywayError } from '../errors.js'
 import { remainingMs } from './credentials.js'
 import type { Engine } from './engine.js'
-import { blockedBy, gapEnd, runFetch } from './fetch.js'
+import { blockedBy, runFetch } from './fetch.js'
 import { check, floorOf, refreshOffsetOf } from './proactive-refresh.js'
 import { current, nextChange, valid } from './state.js'
 import type { TokenOptions } from './types.js'
@@ -60,13 +60,6 @@ export async function getCredentials(
     if (e._counters.failures > failuresAtStart || attempts++ > 1) break
     const reason = e._held ? 'proactive' : 'initial'
     const blocked = blockedBy(e, reason, true)
-    // Only the minimum gap holds the call back (a token that arrived nearly dead): wait for
-    // it (at most a second) rather than hand out a token below the floor.
-    const gapLeft = gapEnd(e) - e._p.now()
-    if (blocked && gapLeft > 0 && !blockedBy(e, 'rejected', true)) {
-      await waitFor(e, gapLeft)
-      continue
-    }
     if (blocked) return lastResort(e, blocked)
     void runFetch(e, reason, true)
   }
@@ -74,23 +67,6 @@ export async function getCredentials(
     e,
     e._lastError ?? new KeywayError('ERR_PROVIDER', 'No credentials could be obtained'),
   )
-}
-
-/**
- * Waits `ms` on the platform's clock, or less when the session changes (a token arrives,
- * dispose). In Node the timer keeps the process alive: a script awaiting a token is not cut
- * short, unlike the session's own timers, which never hold the event loop.
- */
-function waitFor(e: Engine, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = e._p.setTimeout(done, ms)
-    ;(timer as { ref?: () => void }).ref?.()
-    void nextChange(e).then(done)
-    function done() {
-      e._p.clearTimeout(timer)
-      resolve()
-    }
-  })
 }
 
 /** When no fresh token can be had now, a nearly dead one that is still valid beats none. */
