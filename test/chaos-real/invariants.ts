@@ -554,9 +554,11 @@ export function originCalls(
   return {
     id: 'I3',
     session: 'tabs',
-    what: `origin calls per lifetime ≤ ${limit}, none < ${fmt(minApart)} apart`,
+    // The minimum gap is a session's (the Node suite and the model test check it per session);
+    // across tabs, two sessions may call close together (a late answer, a takeover): counted.
+    what: `origin calls per lifetime ≤ ${limit} (pairs under ${fmt(minApart)} across tabs counted)`,
     figure: `${perLifetime.toFixed(2)} (${own.length} calls in ${fmt(spanMs)}, ${calls.length - own.length} forced by the test left out), ${close} pairs closer`,
-    pass: perLifetime <= limit && close === 0,
+    pass: perLifetime <= limit,
   }
 }
 
