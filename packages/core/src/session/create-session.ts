@@ -55,7 +55,6 @@ export function createSession(options: SessionOptions): Session {
     _changed: deferred(),
     _inflight: null,
     _controller: null,
-    _inflightReason: null,
     _epoch: 0,
     _lastFetchMs: 0,
     _lastCallAt: Number.NEGATIVE_INFINITY,

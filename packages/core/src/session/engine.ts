@@ -1,4 +1,4 @@
-import type { Connector, FetchReason } from '../contract.js'
+import type { Connector } from '../contract.js'
 import type { KeywayError } from '../errors.js'
 import type { Platform, TimerHandle } from '../platform.js'
 import type { RefreshPolicy } from '../policy.js'
@@ -35,7 +35,6 @@ export interface Engine {
   // fetch.ts
   _inflight: Promise<void> | null
   _controller: AbortController | null
-  _inflightReason: FetchReason | null
   /** Bumped by sign-out, provider changes and dispose: results of older fetches are dropped. */
   _epoch: number
   _lastFetchMs: number

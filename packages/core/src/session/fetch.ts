@@ -82,13 +82,12 @@ export function runFetch(e: Engine, reason: FetchReason, probe?: boolean): Promi
     })
     .finally(() => {
       if (e._inflight !== run) return
-      e._inflight = e._controller = e._inflightReason = null
+      e._inflight = e._controller = null
       changed(e)
       schedule(e)
     })
   e._inflight = run
   e._controller = controller
-  e._inflightReason = reason
   clearTimer(e)
   changed(e)
   return run
@@ -253,7 +252,7 @@ function apply(e: Engine, outcome: FetchOutcome, reason: FetchReason, started: n
 export function detachInflight(e: Engine, reason: KeywayError): void {
   e._epoch++
   const running = e._controller
-  e._inflight = e._controller = e._inflightReason = null
+  e._inflight = e._controller = null
   running?.abort(reason)
 }
 
