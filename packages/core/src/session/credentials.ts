@@ -31,7 +31,8 @@ export interface Arrival {
 
 /** Anchors stored-form credentials to this tab's monotonic clock, in the one consumer shape. */
 function hold(stored: StoredCredentials, platform: Platform): HeldCredentials {
-  const { token, endpoint, expiresAtWall } = stored
+  const { token, endpoint, expiresAtWall, receivedAtWall } = stored
+  const wall = platform.wallNow()
   return {
     ...stored,
     credentials: {
@@ -39,8 +40,12 @@ function hold(stored: StoredCredentials, platform: Platform): HeldCredentials {
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(expiresAtWall === null ? {} : { expiresAt: expiresAtWall }),
     },
+    // Received "in the future": the wall clock went back since, by an unknown amount, so
+    // its wall-clock expiry says nothing of the life left. Treated as expired (refetched).
     expiresMono:
-      expiresAtWall === null ? null : platform.now() + expiresAtWall - platform.wallNow(),
+      expiresAtWall === null
+        ? null
+        : platform.now() + (receivedAtWall > wall ? 0 : expiresAtWall - wall),
     rejections: 0,
   }
 }

@@ -28,9 +28,10 @@ export async function fetchAcrossTabs(
     e._key,
     async (): Promise<Answer> => {
       const stored = reason === 'changed' ? undefined : await loadStored(e)
-      return stored && stored.token !== replacing && !refreshDue(e, stored)
-        ? stored
-        : callAndShare(e, reason, controller, runEpoch)
+      if (!stored || stored.token === replacing || refreshDue(e, stored))
+        return callAndShare(e, reason, controller, runEpoch)
+      took(e, stored, 'storage')
+      return stored
     },
     { waitMs: e._policy.lockWaitMs },
   )
@@ -94,8 +95,18 @@ export function onRemote(e: Engine, message: CrossTabMessage): void {
 export function offer(e: Engine, incoming: HeldCredentials, from: 'storage' | 'tab'): void {
   const held = current(e)
   if (held?.token === incoming.token) return
-  if (held && (incoming.expiresAtWall ?? Infinity) <= (held.expiresAtWall ?? Infinity)) return
-  if ((incoming.expiresAtWall ?? Infinity) <= e._p.wallNow()) return
+  // On this tab's monotonic clock: a wall-clock jump since the held token arrived moves its
+  // wall-clock expiry, not its life.
+  const later = incoming.expiresMono ?? Infinity
+  if (held && later <= (held.expiresMono ?? Infinity)) return
+  if (later <= e._p.now()) return
+  took(e, incoming, from)
+  adopt(e, incoming)
+  schedule(e)
+}
+
+/** Tells inspectors (and the debug log) that another tab's token is taken. */
+function took(e: Engine, incoming: HeldCredentials, from: 'storage' | 'tab'): void {
   event(e, {
     type: 'credentials',
     from,
@@ -103,6 +114,4 @@ export function offer(e: Engine, incoming: HeldCredentials, from: 'storage' | 't
     expiresAt: incoming.expiresAtWall,
   })
   log(e, 'debug', `took ${redactToken(incoming.token)} from ${from}`)
-  adopt(e, incoming)
-  schedule(e)
 }

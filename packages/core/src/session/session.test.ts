@@ -676,6 +676,58 @@ describe('Session: storage and tabs', () => {
   })
 })
 
+describe('Session: storage and tabs across a wall-clock jump back', () => {
+  /** Two tabs over one account; the provider keeps true time (the monotonic clock). */
+  async function twoTabs() {
+    const t = createTestPlatform()
+    const start = t.clock.wallNow() - t.clock.now()
+    const now = () => start + t.clock.now()
+    const storage = createMemoryStorage()
+    const hub = createMemoryCrossTab()
+    const a = await createFakeConnector({ lifetimeSec: 60, now, track: t.track })
+    const b = await createFakeConnector({ lifetimeSec: 60, now, minter: a.minter, track: t.track })
+    const tab = (connector: FakeConnector) =>
+      createSession({ connector, platform: { ...t.platform, storage, crossTab: hub.tab() } })
+    return { t, a, b, now, tab }
+  }
+
+  it('a stored token received before the wall clock went back is refetched, not trusted for its wall-clock expiry', async () => {
+    const { t, a, b, now, tab } = await twoTabs()
+    const first = tab(a)
+    const token = await first.getToken()
+    first.dispose()
+    t.clock.jumpWall(-10 * 60_000)
+    // By its wall-clock expiry the stored token would look 10 min younger than it is.
+    const reloaded = tab(b)
+    const next = await reloaded.getToken()
+    expect(b.callCount).toBe(1)
+    expect(next).not.toBe(token)
+    await t.clock.advance(70_000)
+    // Still fresh on the issuer's clock: the reload refreshes by the token's real life.
+    const later = await reloaded.getToken()
+    expect(decodeJwt(later).payload.exp! * 1000).toBeGreaterThan(now() + 5_000)
+    reloaded.dispose()
+  })
+
+  it("after the wall clock went back, a tab takes another tab's token that expires later on the monotonic clock", async () => {
+    const { t, a, b, tab } = await twoTabs()
+    const [tabA, tabB] = [tab(a), tab(b)]
+    const old = await tabA.getToken()
+    expect(await tabB.getToken()).toBe(old)
+    t.clock.jumpWall(-10 * 60_000)
+    await t.clock.advance(20_000)
+    const fresh = (await tabB.refresh())?.token
+    await t.flush()
+    expect(fresh).toBeDefined()
+    expect(fresh).not.toBe(old)
+    // Compared by wall-clock expiry, the held token would look 10 min "later" and win.
+    expect(tabA.peek()?.token).toBe(fresh)
+    expect(a.callCount + b.callCount).toBe(2)
+    tabA.dispose()
+    tabB.dispose()
+  })
+})
+
 describe('Session: methods work detached from the object', () => {
   it('destructured getToken, getSnapshot, subscribe, refresh and dispose keep their session', async () => {
     const { session } = await setup({ lifetimeSec: 60 })

@@ -59,6 +59,12 @@ export interface TestPlatformOptions {
   online?: boolean
   /** Replaces `Math.random` for jitter; default a seeded generator, so runs repeat. */
   random?: () => number
+  /**
+   * How `flush()` and `advance()` let pending callbacks run. Default: one real
+   * `setTimeout(0)` turn (≥ 1 ms in Node), which also gives untracked real work a moment.
+   * A model test whose world is all in memory passes `setImmediate` for speed.
+   */
+  yieldTurn?: () => Promise<void>
 }
 
 // Captured at import so tests that fake globals cannot stall the flush.
@@ -136,11 +142,12 @@ export function createTestPlatform(options: TestPlatformOptions = {}): TestPlatf
     return best
   }
 
+  const yieldTurn = options.yieldTurn ?? flushPromises
   async function settle(): Promise<void> {
-    await flushPromises()
+    await yieldTurn()
     while (tracked.size > 0) {
       await Promise.allSettled([...tracked])
-      await flushPromises()
+      await yieldTurn()
     }
   }
 
@@ -182,7 +189,7 @@ export function createTestPlatform(options: TestPlatformOptions = {}): TestPlatf
 
   async function emit(event: PlatformEvent): Promise<void> {
     for (const l of [...listeners]) l(event)
-    await flushPromises()
+    await yieldTurn()
   }
 
   return {
