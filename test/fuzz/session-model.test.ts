@@ -33,12 +33,21 @@ import { FUZZ_RUNS } from './runs.js'
  */
 const MODEL_RUNS = process.env.FUZZ_RUNS ? FUZZ_RUNS : 2_000
 // `pnpm test` replays one fixed seed, so CI is repeatable; `pnpm fuzz` (FUZZ_RUNS) draws new
-// sequences every run. FUZZ_SEED replays any seed a run printed.
+// sequences every run. FUZZ_SEED replays any seed a run printed (with FUZZ_PATH and FUZZ_REPLAY,
+// the printed path and replayPath, it goes straight to the shrunk counterexample; pick the
+// property with -t).
 const SEED = process.env.FUZZ_SEED
-  ? { seed: Number(process.env.FUZZ_SEED) }
+  ? {
+      seed: Number(process.env.FUZZ_SEED),
+      ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH, endOnFailure: true } : {}),
+    }
   : process.env.FUZZ_RUNS
     ? {}
     : { seed: 20261128 }
+const COMMANDS = {
+  maxCommands: 40,
+  ...(process.env.FUZZ_REPLAY ? { replayPath: process.env.FUZZ_REPLAY } : {}),
+}
 const LIFETIMES_S = [2, 6, 20, 60, 3600]
 const FLOOR_MS = 5_000
 const MIN_GAP_MS = 1_000
@@ -192,12 +201,15 @@ class World {
     }
   }
 
-  /** A call the session aborted after its timeout counts as a failed call. */
+  /**
+   * A call the session aborted after its timeout counts as a failed call; one it dropped for
+   * a sign-out, a user change or `dispose()` is over, and no failure.
+   */
   markTimeouts(): void {
     for (const c of this.pending())
       if (c.options.signal.aborted) {
         c.answeredAt = this.trueNow
-        c.failed = true
+        c.failed = isKeywayError(c.options.signal.reason, 'ERR_TIMEOUT')
       }
   }
 
@@ -213,6 +225,16 @@ class World {
       return error as KeywayError
     })
   }
+}
+
+/** A tab's calls for a failure message: reason, start, answer (ms from the start), failed. */
+function history(w: World, tab: number): string {
+  const since = (t?: number) => (t === undefined ? null : Math.round(t - w.startedAt))
+  return JSON.stringify(
+    w.calls
+      .filter((c) => c.tab === tab)
+      .map((c) => [c.reason, since(c.at), since(c.answeredAt), c.failed ?? false]),
+  )
 }
 
 /** Checks of the whole history, after every step. */
@@ -231,7 +253,7 @@ function checkInvariants(w: World): void {
       const shortest = Math.min(...recent.map((c) => w.life.get(c.minted!)!), 3_600_000)
       expect(
         own[i]!.at - own[i - 1]!.at,
-        `tab ${tab}: two ${own[i]!.reason} calls too close: ${JSON.stringify(calls.map((c) => [c.reason, c.at - w.startedAt, c.answeredAt === undefined ? null : c.answeredAt - w.startedAt, c.failed ?? false]))}`,
+        `tab ${tab}: two ${own[i]!.reason} calls too close: ${history(w, tab)}`,
       ).toBeGreaterThanOrEqual(Math.min(MIN_GAP_MS, shortest / 4))
     }
     // I4: at most 6 failed calls in any minute.
@@ -239,7 +261,7 @@ function checkInvariants(w: World): void {
     for (const first of failed)
       expect(
         failed.filter((c) => c.at >= first.at && c.at < first.at + 60_000).length,
-        `tab ${tab}: failed calls in one minute`,
+        `tab ${tab}: failed calls in one minute: ${history(w, tab)}`,
       ).toBeLessThanOrEqual(BUDGET)
     // I4: Retry-After is a floor for every later call but a user change.
     for (const r of calls.filter((c) => c.retryAfterMs))
@@ -419,7 +441,7 @@ describe(`session engine model (fast-check commands, fake clock, ${MODEL_RUNS} s
     'one tab: every invariant after every step',
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (cmds) => {
+        fc.asyncProperty(fc.commands(commands, COMMANDS), async (cmds) => {
           sequences++
           await runSequence(cmds, 1)
         }),
@@ -433,7 +455,7 @@ describe(`session engine model (fast-check commands, fake clock, ${MODEL_RUNS} s
     'two tabs sharing storage and the lock',
     async () => {
       await fc.assert(
-        fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (cmds) => {
+        fc.asyncProperty(fc.commands(commands, COMMANDS), async (cmds) => {
           sequences++
           await runSequence(cmds, 2)
         }),

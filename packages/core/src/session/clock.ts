@@ -16,14 +16,17 @@ export interface ClockEstimate {
   _lo: number
   /** Smallest upper bound seen (tokens minted for this call only), `Infinity` before one. */
   _hi: number
+  /** The newest `iat` seen: a token issued before it was not minted for a later call. */
+  _newest: number
 }
 
 export function newClockEstimate(): ClockEstimate {
-  return { _lo: Number.NEGATIVE_INFINITY, _hi: Number.POSITIVE_INFINITY }
+  return { _lo: Number.NEGATIVE_INFINITY, _hi: Number.POSITIVE_INFINITY, _newest: 0 }
 }
 
 /**
- * Adds one token's bounds. `fresh`: the token was minted for this call (a forced refresh);
+ * Adds one token's bounds. `fresh`: the token was minted for this call (a forced refresh
+ * that brought a new token);
  * a token the provider may have cached (a first fetch) is older than the call and gives no
  * upper bound, unless none is known yet (then its own is the most careful guess there is).
  * Bounds that contradict the estimate mean the clocks' rates changed (the monotonic clock
@@ -37,6 +40,10 @@ export function observeIssuerClock(
   receivedMono: number,
   fresh: boolean,
 ): void {
+  // A provider that ignores a forced refresh hands back an older token: no upper bound, and
+  // above all no reset of the estimate from it.
+  if (iatMs < estimate._newest) fresh = false
+  estimate._newest = Math.max(estimate._newest, iatMs)
   const lo = iatMs - receivedMono
   const hi = iatMs + 1000 - sentMono
   if (lo > estimate._hi || (fresh && hi < estimate._lo)) {

@@ -143,7 +143,12 @@ export async function callConnector(
       )
     const fresh = anchorCredentials(
       answer,
-      { sentMono: started, fresh: options.forceRefresh, anonymous: guest },
+      {
+        sentMono: started,
+        // The token held already was minted for an earlier call, whatever was asked.
+        fresh: options.forceRefresh && answer.token !== e._held?.token,
+        anonymous: guest,
+      },
       p,
       e._clock,
     )

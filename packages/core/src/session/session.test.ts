@@ -93,6 +93,35 @@ describe('Session: expiry, lead and jitter', () => {
     expect(exact.length).toBeGreaterThanOrEqual(12) // ~one refresh per 40–45 s
   })
 
+  it('a provider that hands back its cached token on a forced refresh does not move the expiry', async () => {
+    const t = createTestPlatform()
+    const providerNow = t.clock.wallNow
+    // A provider cache that serves its token to the end of its life.
+    const connector = await createFakeConnector({
+      lifetimeSec: 60,
+      now: providerNow,
+      cacheMarginSec: 0,
+      track: t.track,
+    })
+    const session = createSession({ connector, platform: t.platform })
+    const first = await session.getToken()
+    const expMs = decodeJwt(first).payload.exp! * 1000
+    connector.ignoreForce(true)
+    // The refresh (15–21 s before expiry) and its retries get the same token back.
+    await t.clock.advance(50_000)
+    expect(connector.callCount).toBeGreaterThan(1)
+    // Taken as minted for the forced call, its `iat` would make the issuer's clock 40 s late
+    // and the token look 40 s younger: it would be handed out after it expired.
+    const expiresAt = session.getSnapshot().expiresAt!
+    expect(expiresAt).toBeLessThanOrEqual(expMs)
+    connector.ignoreForce(false)
+    await t.clock.advance(11_000)
+    expect(providerNow()).toBeGreaterThan(expMs)
+    const later = await session.getToken()
+    expect(decodeJwt(later).payload.exp! * 1000).toBeGreaterThan(providerNow() + 5_000)
+    session.dispose()
+  })
+
   it('warns once when the local clock is more than 30 s off the issuer, and never below', async () => {
     const off = await setup({ wallOffsetMs: 10 * 60_000 })
     await off.session.getToken()
