@@ -268,6 +268,8 @@ export async function callAndShare(
   controller: AbortController,
   runEpoch: number,
 ): Promise<Answer> {
+  // Dropped while it waited for the lock (a sign-out, a user change): no call at all.
+  if (controller.signal.aborted) return toKeywayError(controller.signal.reason)
   const answer = await callConnector(e, reason, controller)
   if (runEpoch === e._epoch) await share(e, answer)
   return answer

@@ -675,6 +675,40 @@ describe('Session: storage and tabs', () => {
     for (const s of tabs) s.dispose()
   })
 
+  it('a fetch dropped for a sign-out while it waits for the lock makes no connector call', async () => {
+    const t = createTestPlatform()
+    const storage = createMemoryStorage()
+    const hub = createMemoryCrossTab()
+    const a = await createFakeConnector({ lifetimeSec: 60, now: t.clock.wallNow, track: t.track })
+    const b = await createFakeConnector({
+      lifetimeSec: 60,
+      now: t.clock.wallNow,
+      minter: a.minter,
+      track: t.track,
+    })
+    const [tabA, tabB] = [a, b].map((connector) =>
+      createSession({ connector, platform: { ...t.platform, storage, crossTab: hub.tab() } }),
+    )
+    await tabA!.getToken()
+    await tabB!.getToken()
+    const release = b.hold()
+    const slow = tabB!.refresh().catch((error: unknown) => error) // holds the lock, hanging
+    await t.flush()
+    const dropped = tabA!.refresh().catch((error: unknown) => error) // waits for the lock
+    await t.flush()
+    a.setUser(null) // the provider signs out: tab A's waiting fetch is dropped…
+    await t.flush()
+    a.setUser('user_1') // … and the user is back: one call for the user change
+    await t.flush()
+    release()
+    await Promise.all([slow, dropped])
+    await t.flush()
+    expect(a.calls.map((c) => c.reason)).toEqual(['initial', 'changed'])
+    expect(tabA!.getSnapshot().status).toBe('authenticated')
+    tabA!.dispose()
+    tabB!.dispose()
+  })
+
   it('sign-out in one tab signs out every tab without a fetch', async () => {
     const t = createTestPlatform()
     const storage = createMemoryStorage()
