@@ -25,10 +25,10 @@ export function newClockEstimate(): ClockEstimate {
 }
 
 /**
- * Adds one token's bounds. `fresh`: the token was minted for this call (a forced refresh
- * that brought a new token);
- * a token the provider may have cached (a first fetch) is older than the call and gives no
- * upper bound, unless none is known yet (then its own is the most careful guess there is).
+ * Adds one token's bounds. `fresh`: the token was minted for this call (a forced refresh that
+ * brought a new token); a token the provider may have cached (a first fetch) is older than the
+ * call and gives no upper bound, unless none is known yet (then its own is the most careful
+ * guess there is).
  * Bounds that contradict the estimate mean the clocks' rates changed (the monotonic clock
  * stood still in a sleep, or ran ahead of the issuer's): the newest token is the truth, and
  * the estimate starts again from it.

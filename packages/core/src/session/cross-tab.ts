@@ -105,7 +105,7 @@ export function offer(e: Engine, incoming: HeldCredentials, from: 'storage' | 't
   schedule(e)
 }
 
-/** Tells inspectors (and the debug log) that another tab's token is taken. */
+/** Tells inspectors (and the debug log) that a token from storage or another tab is taken. */
 function took(e: Engine, incoming: HeldCredentials, from: 'storage' | 'tab'): void {
   event(e, {
     type: 'credentials',
