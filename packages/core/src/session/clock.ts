@@ -18,20 +18,26 @@ export interface ClockEstimate {
   _hi: number
   /** The newest `iat` seen: a token issued before it was not minted for a later call. */
   _newest: number
+  /** The last cached token's bound as if it were minted for its call: a guess, not a bound. */
+  _guess: number
 }
 
 export function newClockEstimate(): ClockEstimate {
-  return { _lo: Number.NEGATIVE_INFINITY, _hi: Number.POSITIVE_INFINITY, _newest: 0 }
+  return {
+    _lo: Number.NEGATIVE_INFINITY,
+    _hi: Number.POSITIVE_INFINITY,
+    _newest: 0,
+    _guess: Number.NEGATIVE_INFINITY,
+  }
 }
 
 /**
  * Adds one token's bounds. `fresh`: the token was minted for this call (a forced refresh that
- * brought a new token); a token the provider may have cached (a first fetch) is older than the
- * call and gives no upper bound, unless none is known yet (then its own is the most careful
- * guess there is).
- * Bounds that contradict the estimate mean the clocks' rates changed (the monotonic clock
- * stood still in a sleep, or ran ahead of the issuer's): the newest token is the truth, and
- * the estimate starts again from it.
+ * brought a new token). A token the provider may have cached (a first fetch, a token handed
+ * back for a forced call) is older than the call and gives no upper bound. Bounds that
+ * contradict the estimate mean the clocks' rates changed (the monotonic clock stood still in
+ * a sleep, or ran ahead of the issuer's): the newest token is the truth, and the estimate
+ * starts again from it.
  */
 export function observeIssuerClock(
   estimate: ClockEstimate,
@@ -45,25 +51,38 @@ export function observeIssuerClock(
   if (iatMs < estimate._newest) fresh = false
   estimate._newest = Math.max(estimate._newest, iatMs)
   const lo = iatMs - receivedMono
-  const hi = iatMs + 1000 - sentMono
-  if (lo > estimate._hi || (fresh && hi < estimate._lo)) {
+  let hi = iatMs + 1000 - sentMono
+  if (!fresh) {
+    estimate._guess = hi
+    hi = Number.POSITIVE_INFINITY
+  }
+  if (lo > estimate._hi || hi < estimate._lo) {
     estimate._lo = lo
     estimate._hi = hi
     return
   }
   estimate._lo = Math.max(estimate._lo, lo)
-  if (fresh || estimate._hi === Number.POSITIVE_INFINITY) estimate._hi = Math.min(estimate._hi, hi)
+  estimate._hi = Math.min(estimate._hi, hi)
 }
 
-/** Issuer time minus local monotonic time, the careful (larger) end; 0 when nothing is known. */
-export function issuerOffset(estimate: ClockEstimate): number {
+/**
+ * Issuer time minus local monotonic time, the careful (larger) end. Until a token minted for
+ * a call gives an upper bound, the careful end of what is known stands in for it: the last
+ * cached token taken as if minted for its call, and the local wall clock (`wallOffset`: wall
+ * minus monotonic time now). The wall clock matters for a cached token hours old, whose `iat`
+ * alone would make it look newly minted; the guess, for a new token and a local clock that
+ * runs behind. A local clock that runs ahead only makes a token look shorter: one early
+ * forced refresh brings the bound.
+ */
+export function issuerOffset(estimate: ClockEstimate, wallOffset: number): number {
   const { _lo, _hi } = estimate
-  if (_hi !== Number.POSITIVE_INFINITY) return Math.max(_hi, _lo)
-  return _lo === Number.NEGATIVE_INFINITY ? Number.NaN : _lo
+  return _hi === Number.POSITIVE_INFINITY
+    ? Math.max(_lo, estimate._guess, wallOffset)
+    : Math.max(_lo, _hi)
 }
 
 /** Issuer clock minus local wall clock now, for the skew warning; 0 when nothing is known. */
 export function skewMs(estimate: ClockEstimate, platform: Platform): number {
-  const offset = issuerOffset(estimate)
-  return Number.isNaN(offset) ? 0 : offset + platform.now() - platform.wallNow()
+  const wallOffset = platform.wallNow() - platform.now()
+  return issuerOffset(estimate, wallOffset) - wallOffset
 }

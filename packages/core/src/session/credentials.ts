@@ -68,11 +68,7 @@ export function anchorCredentials(
   const wall = platform.wallNow()
   if (iat !== undefined) observeIssuerClock(clock, iat * 1000, arrival.sentMono, now, arrival.fresh)
   let expiresMono: number | null = null
-  if (exp !== undefined) {
-    const offset = issuerOffset(clock)
-    // No `iat` ever seen: the local wall clock is all there is.
-    expiresMono = exp * 1000 - (Number.isNaN(offset) ? wall - now : offset)
-  }
+  if (exp !== undefined) expiresMono = exp * 1000 - issuerOffset(clock, wall - now)
   if (typeof expiresAt === 'number' && Number.isFinite(expiresAt))
     expiresMono = Math.min(expiresMono ?? Number.POSITIVE_INFINITY, now + expiresAt - wall)
   const remaining = expiresMono === null ? null : expiresMono - now

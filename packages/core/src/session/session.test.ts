@@ -86,11 +86,39 @@ describe('Session: expiry, lead and jitter', () => {
     session.dispose()
   })
 
-  it('a local clock 10 min ahead or behind changes nothing', async () => {
+  it('a local clock 10 min behind changes nothing; 10 min ahead costs one forced call at start', async () => {
     const exact = await callTimesOver(600, 0)
-    expect(await callTimesOver(600, 10 * 60_000)).toEqual(exact)
     expect(await callTimesOver(600, -10 * 60_000)).toEqual(exact)
+    // Until a token minted for a call bounds the issuer's clock, the local wall clock stands
+    // in for it: a clock ahead makes the first token look expired, and one forced call later
+    // the schedule is the exact one.
+    const ahead = await callTimesOver(600, 10 * 60_000)
+    expect(ahead.slice(0, 2)).toEqual([0, 0])
+    expect(ahead.length).toBe(exact.length + 1)
+    // Then one refresh per 39–45 s (the 60 s token's lead and jitter), as with the exact clock.
+    for (let i = 2; i < ahead.length; i++)
+      expect(ahead[i]! - ahead[i - 1]!).toSatisfy((gap: number) => gap >= 39 && gap <= 45)
     expect(exact.length).toBeGreaterThanOrEqual(12) // ~one refresh per 40–45 s
+  })
+
+  it('a cached first token is as old as its iat says: a 40 min old 1 h token has 20 min left', async () => {
+    const t = createTestPlatform()
+    const connector = await createFakeConnector({
+      lifetimeSec: 3600,
+      now: t.clock.wallNow,
+      track: t.track,
+    })
+    const first = createSession({ connector, platform: t.platform })
+    const token = await first.getToken()
+    first.dispose()
+    await t.clock.advance(40 * 60_000)
+    // Another session over the same provider SDK: the unforced first call gets its cache.
+    const second = createSession({ connector, platform: t.platform })
+    expect(await second.getToken()).toBe(token)
+    const left = second.getSnapshot().expiresAt! - t.clock.wallNow()
+    expect(left).toBeLessThanOrEqual(20 * 60_000)
+    expect(left).toBeGreaterThan(19 * 60_000)
+    second.dispose()
   })
 
   it('a provider that hands back its cached token on a forced refresh does not move the expiry', async () => {
