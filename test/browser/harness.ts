@@ -65,6 +65,8 @@ export async function startSite(options: SiteOptions) {
   // token is then older than the round trip suggests).
   const state = { signedIn: true, holdMs: 0, lateFirstMs: 0, lifetimeSec: options.lifetimeSec }
   const answeredTabs = new Set<string>()
+  /** The paths of `files` served, in order. */
+  const served: string[] = []
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname === '/') {
@@ -76,6 +78,7 @@ export async function startSite(options: SiteOptions) {
     }
     const file = options.files?.[url.pathname]
     if (file) {
+      served.push(url.pathname)
       res.setHeader(
         'content-type',
         CONTENT_TYPES[extname(file).slice(1)] ?? 'application/octet-stream',
@@ -126,6 +129,7 @@ export async function startSite(options: SiteOptions) {
   return {
     url,
     requests,
+    served,
     state,
     mint,
     jwks: { keys: [jwk] },

@@ -28,14 +28,25 @@ declare global {
   }
 }
 
-const endpoint = new URLSearchParams(location.search).get('endpoint')!
+const params = new URLSearchParams(location.search)
+const endpoint = params.get('endpoint')!
+/**
+ * `shared`: PowerSync's default on desktop Chromium, the database and the sync client in its
+ * prebuilt worker (a SharedWorker), which calls the connector in this tab through messages.
+ * Otherwise all in the page's own thread.
+ */
+const shared = params.get('mode') === 'shared'
+
 const session = createSession({
   connector: httpConnector({ url: '/token' }),
   platform: browserPlatform({ persist: 'memory' }),
 })
 const db = new PowerSyncDatabase({
   schema: new Schema({ items: new Table({ n: column.integer }) }),
-  database: { dbFilename: 'sync.db', useWebWorker: false, enableMultiTabs: false },
+  database: shared
+    ? { dbFilename: 'sync.db', enableMultiTabs: true, worker: '/worker/worker.js' }
+    : { dbFilename: 'sync.db', useWebWorker: false, enableMultiTabs: false },
+  ...(shared ? { sync: { worker: '/worker/worker.js' } } : {}),
 })
 const ps = powerSyncConnector(session, { endpoint, uploadData: async () => {} })
 const page: Window['powerSyncPage'] = {
