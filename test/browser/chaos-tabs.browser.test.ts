@@ -11,7 +11,7 @@ import {
   signedOutEverywhere,
 } from '../chaos-real/invariants.js'
 import type { HandOut } from '../chaos-real/record.js'
-import { useChromiumSite } from './harness.js'
+import { chromiumSitePerFile } from './harness.js'
 import type { Sample } from './page.js'
 
 // The Chromium part of the wall-clock chaos suite (issue 11): 8 tabs of one origin, 12 s
@@ -23,7 +23,7 @@ import type { Sample } from './page.js'
 
 const LIFETIME_SEC = 12
 const TABS = 8
-const env = useChromiumSite({ lifetimeSec: LIFETIME_SEC })
+const env = chromiumSitePerFile({ lifetimeSec: LIFETIME_SEC })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
@@ -30,27 +32,58 @@ export interface IssuerRequest {
   answeredAt?: number
 }
 
+export interface SiteOptions {
+  lifetimeSec: number
+  /** The page's script, bundled from this folder (default `./page.ts`). */
+  page?: string
+  /** The page's body before its script, rendered per request (a server-rendered app). */
+  body?: () => string | Promise<string>
+  /** Files served as they are, by path (`/name.wasm` → absolute file name). */
+  files?: Record<string, string>
+  /** The `aud` claim of the issued tokens. */
+  audience?: string
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  wasm: 'application/wasm',
+  js: 'text/javascript',
+  mjs: 'text/javascript',
+}
+
 /**
  * Serves the test page and a token issuer on 127.0.0.1. The issuer counts every request
- * and can hold requests, refuse them (signed out) or answer 503.
+ * and can hold requests, refuse them (signed out) or answer 503. Its tokens verify against
+ * the key set it serves at `/jwks`, with the site's URL as issuer.
  */
-export async function startSite(options: { lifetimeSec: number; page?: string }) {
+export async function startSite(options: SiteOptions) {
   const script = await bundlePage(options.page ?? './page.ts')
   const { privateKey, publicKey } = await generateKeyPair('ES256')
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'site' }
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'site', alg: 'ES256' }
   const requests: IssuerRequest[] = []
   // holdMs delays a request before its token is minted; lateFirstMs delays the answer after it,
   // for a tab's first request only (a tab with no earlier sample of the issuer's clock; the
   // token is then older than the round trip suggests).
   const state = { signedIn: true, holdMs: 0, lateFirstMs: 0, lifetimeSec: options.lifetimeSec }
   const answeredTabs = new Set<string>()
+  /** The paths of `files` served, in order. */
+  const served: string[] = []
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname === '/') {
+      const body = options.body ? await options.body() : ''
       res.setHeader('content-type', 'text/html')
       return res.end(
-        '<!doctype html><meta charset="utf-8"><title>keyway</title><script type="module" src="/app.js"></script>',
+        `<!doctype html><meta charset="utf-8"><title>keyway</title><link rel="icon" href="data:,">${body}<script type="module" src="/app.js"></script>`,
       )
+    }
+    const file = options.files?.[url.pathname]
+    if (file) {
+      served.push(url.pathname)
+      res.setHeader(
+        'content-type',
+        CONTENT_TYPES[extname(file).slice(1)] ?? 'application/octet-stream',
+      )
+      return res.end(await readFile(file))
     }
     if (url.pathname === '/app.js') {
       res.setHeader('content-type', 'text/javascript')
@@ -71,13 +104,7 @@ export async function startSite(options: { lifetimeSec: number; page?: string })
       res.statusCode = 401
       return res.end('{}')
     }
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'ES256', kid: 'site' })
-      .setSubject('user_browser')
-      .setIssuedAt()
-      .setJti(crypto.randomUUID())
-      .setExpirationTime(`${state.lifetimeSec}s`)
-      .sign(privateKey)
+    const token = await mint()
     const firstOfTab = !answeredTabs.has(request.tab)
     answeredTabs.add(request.tab)
     if (firstOfTab && state.lateFirstMs > 0)
@@ -86,10 +113,26 @@ export async function startSite(options: { lifetimeSec: number; page?: string })
     res.end(JSON.stringify({ token }))
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  /** A token as `/token` issues it: what a server holding the user's session would have. */
+  function mint(): Promise<string> {
+    const token = new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'site' })
+      .setIssuer(url)
+      .setSubject('user_browser')
+      .setIssuedAt()
+      .setJti(crypto.randomUUID())
+      .setExpirationTime(`${state.lifetimeSec}s`)
+    if (options.audience) token.setAudience(options.audience)
+    return token.sign(privateKey)
+  }
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     requests,
+    served,
     state,
+    mint,
+    jwks: { keys: [jwk] },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections()
@@ -123,7 +166,7 @@ export type Site = Awaited<ReturnType<typeof startSite>>
  * Chromium and the site for one test file: both start in `beforeAll` and close in `afterAll`;
  * read them from the returned object inside tests.
  */
-export function useChromiumSite(options: { lifetimeSec: number }): {
+export function chromiumSitePerFile(options: { lifetimeSec: number }): {
   browser: Browser
   site: Site
 } {

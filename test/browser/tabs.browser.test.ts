@@ -1,12 +1,12 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
-import { useChromiumSite } from './harness.js'
+import { chromiumSitePerFile } from './harness.js'
 import type { Sample } from './page.js'
 
 // Real Debian Chromium, real IndexedDB, Web Locks and BroadcastChannel, real time: tokens
 // live 15 s, so every scenario below takes seconds of wall clock by design.
 const LIFETIME_SEC = 15
-const env = useChromiumSite({ lifetimeSec: LIFETIME_SEC })
+const env = chromiumSitePerFile({ lifetimeSec: LIFETIME_SEC })
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

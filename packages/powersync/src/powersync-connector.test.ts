@@ -1,7 +1,7 @@
 import { createSession, decodeJwt, isKeywayError } from '@keyway/core'
 import { createFakeConnector, createTestPlatform } from '@keyway/core/testing'
 import type { PowerSyncBackendConnector } from '@powersync/common'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { powerSyncConnector } from './powersync-connector.js'
 
 // @powersync/common 2.x ships the connector contract only; its sync client (which calls
@@ -181,19 +181,56 @@ describe('powerSyncConnector (contract level: no PowerSync sync client runs in N
     session.dispose()
   })
 
-  it('an SDK that calls invalidateCredentials: a re-ask without it keeps the token, one after it gets a new one', async () => {
-    const { connector, session, ps } = await setup()
+  it('an SDK that calls invalidateCredentials after a 401: its ask (after its retry delay) gets a new token, a re-ask without invalidating keeps it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const { connector, session, ps } = await setup()
+      const invalidate = (ps as unknown as { invalidateCredentials(): void }).invalidateCredentials
+      const first = await ps.fetchCredentials()
+      // A 401: PowerSync invalidates, fails the stream and asks again after retryDelayMs.
+      invalidate()
+      vi.advanceTimersByTime(300)
+      const second = await ps.fetchCredentials()
+      expect(second!.token).not.toBe(first!.token)
+      // It then asks again without invalidating (it does not keep that answer).
+      const again = await ps.fetchCredentials()
+      expect(again!.token).toBe(second!.token)
+      expect(connector.callCount).toBe(2)
+      expect(session.getSnapshot().counters.rejections).toBe(1)
+      session.dispose()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it("PowerSync's prefetch for a token the session keeps (10 s tokens: due from their first second) waits for the session's own refresh: no rejection, one call per token", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { t, connector, session, ps } = await setup({ lifetimeSec: 10 })
     const invalidate = (ps as unknown as { invalidateCredentials(): void }).invalidateCredentials
     const first = await ps.fetchCredentials()
-    // The prefetch: PowerSync invalidates, asks (the session's token is the one it holds).
+    // The stream's first `token_expires_in` (≤ 30 s): invalidate and ask in the same moment.
     invalidate()
-    const prefetched = await ps.fetchCredentials()
+    let prefetched: Awaited<ReturnType<typeof ps.fetchCredentials>> | undefined
+    void ps.fetchCredentials().then((c) => {
+      prefetched = c
+    })
+    await t.clock.advance(2_000)
+    expect(prefetched).toBeUndefined()
+    // Each keepalive prefetches again: it joins the waiting answer.
+    invalidate()
+    const joined = ps.fetchCredentials()
+    // An ask that needs a token now (a new connection, later) is not held up by the prefetch.
+    vi.advanceTimersByTime(300)
+    expect((await ps.fetchCredentials())!.token).toBe(first!.token)
+    await t.clock.advance(6_000)
     expect(prefetched!.token).not.toBe(first!.token)
-    // It then asks again without invalidating (it does not keep the prefetched answer).
-    const again = await ps.fetchCredentials()
-    expect(again!.token).toBe(prefetched!.token)
+    expect((await joined)!.token).toBe(prefetched!.token)
+    // PowerSync reconnects with the new token and asks once more: same token, no rejection.
+    expect((await ps.fetchCredentials())!.token).toBe(prefetched!.token)
     expect(connector.callCount).toBe(2)
-    expect(session.getSnapshot().counters.rejections).toBe(1)
+    expect(connector.calls.map((c) => c.reason)).toEqual(['initial', 'proactive'])
+    expect(session.getSnapshot().counters.rejections).toBe(0)
     session.dispose()
+    vi.useRealTimers()
   })
 })

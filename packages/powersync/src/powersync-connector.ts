@@ -1,5 +1,6 @@
 import { type Credentials, decodeJwt, isKeywayError, KeywayError, type Session } from '@keyway/core'
 import type { PowerSyncBackendConnector, PowerSyncCredentials } from '@powersync/common'
+import { nextCredentials, PREFETCH_WINDOW_MS } from './prefetch.js'
 
 /** What PowerSync hands to `uploadData` (its database), whichever SDK version is installed. */
 export type PowerSyncDatabase = Parameters<PowerSyncBackendConnector['uploadData']>[0]
@@ -25,6 +26,9 @@ export interface PowerSyncConnectorOptions {
  *   PowerSync already has, the connector reports it rejected (`session.reportRejected`),
  *   which force-refreshes it once. A token the session has already replaced is just
  *   replaced: no extra call.
+ * - PowerSync's prefetch (30 s of token life left, its stream still open) for a token the
+ *   session keeps is answered with the session's next token, at its own refresh: with tokens
+ *   of 30 s or less, PowerSync prefetches on every connection.
  * - `null` when nobody is signed in. A transient provider fault never reaches PowerSync while
  *   the current token is still valid: it gets that token. Otherwise it gets the
  *   `KeywayError`, and PowerSync retries after its retry delay.
@@ -56,8 +60,14 @@ export function powerSyncConnector(
   let handedOut: string | undefined
   /** PowerSync calls `invalidateCredentials` (recent SDKs); it did since the last answer. */
   let invalidationSeen = false
-  let invalidated = false
+  /**
+   * PowerSync's last `invalidateCredentials` not yet answered: the token it held then (a later
+   * token makes it stale), and when (epoch ms; an ask right after it is its prefetch).
+   */
+  let invalidated: { token: string | undefined; at: number } | undefined
   let inflight: Promise<PowerSyncCredentials | null> | undefined
+  /** A prefetch waiting for the session's next token; asks that need one now do not wait. */
+  let prefetching: Promise<PowerSyncCredentials | null> | undefined
 
   /** A token whose replacement failed (provider down): the next ask retries it. */
   let replacementFailed: string | undefined
@@ -71,7 +81,7 @@ export function powerSyncConnector(
    */
   let validityMs: number | undefined
 
-  async function answer(): Promise<PowerSyncCredentials | null> {
+  async function answer(prefetch: boolean): Promise<PowerSyncCredentials | null> {
     let credentials = await session.getCredentials(
       validityMs === undefined ? undefined : { minValidityMs: validityMs },
     )
@@ -84,9 +94,12 @@ export function powerSyncConnector(
     // SDKs that call `invalidateCredentials` do so before every ask that means "I cannot use
     // this token" (a 401, an expiry, a prefetch). Without it, an ask for the token just handed
     // out is the client asking again after its prefetch, which it does not keep: same token.
-    const unusable = !invalidationSeen || invalidated
-    invalidated = false
-    if (token !== undefined && token === handedOut && unusable) {
+    const unusable = !invalidationSeen || invalidated?.token === handedOut
+    invalidated = undefined
+    if (token !== undefined && token === handedOut && unusable && prefetch) {
+      // The token is still good and the stream that holds it still open: no rejection.
+      credentials = await nextCredentials(session, token)
+    } else if (token !== undefined && token === handedOut && unusable) {
       // PowerSync is back for the token it already holds: it could not use it. Report it
       // once; if the replacement failed, retry the replacement rather than reporting the
       // same token again (two rejections mean "refused for good" to the session).
@@ -140,7 +153,16 @@ export function powerSyncConnector(
 
   const connector: PowerSyncBackendConnector & { invalidateCredentials(): void } = {
     fetchCredentials() {
-      inflight ??= answer().finally(() => {
+      if (invalidated && Date.now() - invalidated.at <= PREFETCH_WINDOW_MS) {
+        // A prefetch already waiting answers this one too (PowerSync prefetches again on
+        // every keepalive): the invalidation is answered.
+        if (prefetching) invalidated = undefined
+        prefetching ??= answer(true).finally(() => {
+          prefetching = undefined
+        })
+        return prefetching
+      }
+      inflight ??= answer(false).finally(() => {
         inflight = undefined
       })
       return inflight
@@ -150,7 +172,7 @@ export function powerSyncConnector(
     // could not use the credentials it holds.
     invalidateCredentials() {
       invalidationSeen = true
-      invalidated = true
+      invalidated = { token: handedOut, at: Date.now() }
     },
   }
   return connector

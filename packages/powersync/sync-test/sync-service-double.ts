@@ -1,5 +1,6 @@
 // A double of the PowerSync Service's sync endpoint (`POST /sync/stream`) on 127.0.0.1, for the
-// real @powersync/node client. It follows what the client sends and its sync core reads
+// real PowerSync clients (@powersync/node, and @powersync/web in Chromium, for which it answers
+// CORS preflights). It follows what the client sends and its sync core reads
 // (@powersync/shared-internals src/client/sync/stream/AbstractRemote.ts and
 // AbstractStreamingSyncImplementation.ts; the line types are the service's StreamingSyncLine):
 // - the request: `Authorization: Token <jwt>`, a JSON body with `buckets: [{ name, after }]`;
@@ -122,6 +123,17 @@ export async function startSyncServiceDouble(options: {
   }
 
   const server = createServer((req, res) => {
+    // A browser client (@powersync/web) calls from the page's origin, as the service allows.
+    res.setHeader('access-control-allow-origin', req.headers.origin ?? '*')
+    if (req.method === 'OPTIONS') {
+      res.setHeader('access-control-allow-methods', 'POST')
+      res.setHeader(
+        'access-control-allow-headers',
+        req.headers['access-control-request-headers'] ?? '',
+      )
+      res.statusCode = 204
+      return res.end()
+    }
     if (req.url === '/.well-known/jwks.json') {
       res.setHeader('content-type', 'application/json')
       return res.end(JSON.stringify(options.jwks))
