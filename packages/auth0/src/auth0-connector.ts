@@ -6,6 +6,11 @@ import type {
 import { type Connector, decodeJwt, KeywayError, raceSignal } from '@keyway/core'
 import { SIGNED_OUT_ERRORS, toKeywayAuth0Error } from './auth0-errors.js'
 
+/** auth0-spa-js's `auth0.<clientId>.is.authenticated` cookie (and its `_legacy_` twin). */
+const restorable = () =>
+  typeof document !== 'undefined' &&
+  /(?:^|;\s*)(?:_legacy_)?auth0\.[^=;]*is\.authenticated=/.test(document.cookie)
+
 /** The parts of an auth0-spa-js `Auth0Client` the connector uses. */
 export type Auth0ClientLike = Pick<
   Auth0Client,
@@ -54,8 +59,9 @@ export interface Auth0Connector extends Connector {
 /**
  * A connector over Auth0's SPA SDK (auth0-spa-js).
  *
- * - the first answer waits for `checkSession()` (restores a session from Auth0 when the SDK's
- *   `is.authenticated` cookie says there is one), then `isAuthenticated()`;
+ * - the first answer waits for the SDK's session restore (`checkSession()`'s call, made by the
+ *   connector when the SDK's `is.authenticated` cookie says there is a session: a failure to
+ *   restore is a transient error, not signed out), then `isAuthenticated()`;
  * - `forceRefresh` maps to `getTokenSilently({ cacheMode: 'off' })`;
  * - `subscribe` tells the user (`sub`) each time the app calls `userChanged()`: auth0-spa-js
  *   has no auth-state event, and the connector does not wrap the client's methods;
@@ -77,6 +83,23 @@ export const auth0Connector = (
   const listeners = new Set<(userId: string | null) => void>()
   let restored: Promise<void> | undefined
 
+  // checkSession() swallows every failure, so a reload during an outage would read as signed
+  // out. While the SDK's is.authenticated cookie says there is a session to restore (the SDK
+  // removes it on every sign-out: logout, login_required), the connector makes checkSession's
+  // call itself and reads its error; a failed restore is retried on the next fetch.
+  async function restore(): Promise<void> {
+    if (!restorable()) return client.checkSession().catch(() => undefined)
+    try {
+      await client.getTokenSilently()
+    } catch (error) {
+      const code = (error as { error?: unknown })?.error
+      // Nothing to restore from (a memory cache after a reload): signed out, as checkSession says.
+      if (code === 'missing_refresh_token' || SIGNED_OUT_ERRORS.has(code as string)) return
+      restored = undefined
+      throw error
+    }
+  }
+
   async function userChanged(): Promise<void> {
     const sub = (await client.getUser())?.sub ?? null
     for (const listener of [...listeners]) listener(sub)
@@ -85,8 +108,13 @@ export const auth0Connector = (
   return {
     id: options.id ?? 'auth0',
     async fetchCredentials({ forceRefresh, signal }) {
-      restored ??= client.checkSession().catch(() => undefined)
-      await raceSignal(restored, signal)
+      restored ??= restore()
+      try {
+        await raceSignal(restored, signal)
+      } catch (error) {
+        if (signal.aborted) throw error
+        throw toKeywayAuth0Error(error)
+      }
       if (!(await raceSignal(client.isAuthenticated(), signal))) return null
       let response: GetTokenSilentlyVerboseResponse | undefined
       try {
