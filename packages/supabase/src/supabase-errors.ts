@@ -40,9 +40,9 @@ export function toKeywaySupabaseError(error: unknown): KeywayError {
       transient: false,
       cause: error,
     })
-  const status = e?.name === 'AuthApiError' ? e.status : undefined
-  const setup =
-    status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429
+  // Only an API answer can be a setup fault; a missing status compares false.
+  const status = e?.name === 'AuthApiError' ? (e.status ?? 0) : 0
+  const setup = status >= 400 && status < 500 && status !== 408 && status !== 429
   return new KeywayError('ERR_PROVIDER', `Supabase Auth failed${detail}`, {
     transient: !setup,
     cause: error,
