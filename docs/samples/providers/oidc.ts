@@ -14,4 +14,3 @@ const userManager = new UserManager({
 const ready = location.pathname === '/callback' ? userManager.signinCallback() : undefined
 export const session = createSession({ connector: oidcConnector(userManager, { ready }) })
 export const api = authFetch(session)
-

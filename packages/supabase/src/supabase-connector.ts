@@ -79,17 +79,20 @@ export const supabaseConnector = (
       if (session && forceRefresh) session = await call(() => auth.refreshSession(), signal)
       else if (!session && rescue) {
         const kept = rescue
+        last = kept
         rescue = null
-        session = await call(() => auth.setSession((last = kept)), signal)
+        session = await call(() => auth.setSession(kept), signal)
       }
       return session ? { token: session.access_token } : null
     },
     subscribe(onChange) {
       // A retryable refresh failure emits nothing: supabase-js keeps the session.
       const { data } = auth.onAuthStateChange((_event, session) => {
-        if (session) onChange(session.user.id)
-        // A sign-out the app made elsewhere: nobody, and the kept tokens are not handed back.
-        else if (!calls) onChange((rescue = null))
+        if (session) return onChange(session.user.id)
+        if (calls) return
+        // A sign-out the app made elsewhere: the kept tokens are not to be handed back.
+        rescue = null
+        onChange(null)
       })
       return () => data.subscription.unsubscribe()
     },

@@ -29,7 +29,8 @@ const REVOKED = new Set([
  */
 export function toKeywaySupabaseError(error: unknown): KeywayError {
   const e = error as { name?: string; code?: string; status?: number } | undefined
-  const detail = e?.code ? ` (${e.code})` : typeof e?.status === 'number' ? ` (${e.status})` : ''
+  const what = e?.code || e?.status
+  const detail = what ? ` (${what})` : ''
   if (e?.name === 'AuthRetryableFetchError' && !e.status)
     return new KeywayError('ERR_NETWORK', 'Supabase Auth could not be reached', { cause: error })
   if (
