@@ -22,7 +22,10 @@ beforeAll(async () => {
   await eventually(() => double.stats.backendUrls > 0)
   await new Promise((r) => setTimeout(r, 50))
 })
-afterAll(() => double.api.close())
+afterAll(async () => {
+  delete process.env.STACK_API_URL
+  await double.api.close()
+})
 
 function device() {
   const app = new StackClientApp({
