@@ -62,7 +62,8 @@ export const supabaseConnector = (
       const { data, error } = await raceSignal(run(), signal)
       if (error && error.name !== 'AuthSessionMissingError') {
         const mapped = toKeywaySupabaseError(error)
-        if (mapped.transient) rescue ??= last
+        // The latest tokens, never an older pair: a rotated refresh token handed back is a reuse.
+        if (mapped.transient) rescue = last
         throw mapped
       }
       last = data.session
