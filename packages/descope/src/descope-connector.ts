@@ -87,7 +87,8 @@ export const descopeConnector = (sdk: DescopeLike, options: DescopeConnectorOpti
       throw error
     } finally {
       const report = --calls === 0 ? held.splice(0) : []
-      rescue = failed ? rescue || kept || undefined : undefined
+      // The refresh JWT read just before this call first: an older one may have been rotated away.
+      rescue = failed ? kept || rescue : undefined
       if (!failed) for (const tell of report) tell()
     }
   }
