@@ -5,11 +5,7 @@ import type {
 } from '@auth0/auth0-spa-js'
 import { type Connector, decodeJwt, KeywayError, raceSignal } from '@keyway/core'
 import { SIGNED_OUT_ERRORS, toKeywayAuth0Error } from './auth0-errors.js'
-
-/** auth0-spa-js's `auth0.<clientId>.is.authenticated` cookie (and its `_legacy_` twin). */
-const restorable = () =>
-  typeof document !== 'undefined' &&
-  /(?:^|;\s*)(?:_legacy_)?auth0\.[^=;]*is\.authenticated=/.test(document.cookie)
+import { restoreSession } from './auth0-restore.js'
 
 /** The parts of an auth0-spa-js `Auth0Client` the connector uses. */
 export type Auth0ClientLike = Pick<
@@ -83,23 +79,6 @@ export const auth0Connector = (
   const listeners = new Set<(userId: string | null) => void>()
   let restored: Promise<void> | undefined
 
-  // checkSession() swallows every failure, so a reload during an outage would read as signed
-  // out. While the SDK's is.authenticated cookie says there is a session to restore (the SDK
-  // removes it on every sign-out: logout, login_required), the connector makes checkSession's
-  // call itself and reads its error; a failed restore is retried on the next fetch.
-  async function restore(): Promise<void> {
-    if (!restorable()) return client.checkSession().catch(() => undefined)
-    try {
-      await client.getTokenSilently()
-    } catch (error) {
-      const code = (error as { error?: unknown })?.error
-      // Nothing to restore from (a memory cache after a reload): signed out, as checkSession says.
-      if (code === 'missing_refresh_token' || SIGNED_OUT_ERRORS.has(code as string)) return
-      restored = undefined
-      throw error
-    }
-  }
-
   async function userChanged(): Promise<void> {
     const sub = (await client.getUser())?.sub ?? null
     for (const listener of [...listeners]) listener(sub)
@@ -108,7 +87,11 @@ export const auth0Connector = (
   return {
     id: options.id ?? 'auth0',
     async fetchCredentials({ forceRefresh, signal }) {
-      restored ??= restore()
+      // A failed restore (Auth0 unreachable on a reload) is tried again on the next fetch.
+      restored ??= restoreSession(client).catch((error: unknown) => {
+        restored = undefined
+        throw error
+      })
       try {
         await raceSignal(restored, signal)
       } catch (error) {
