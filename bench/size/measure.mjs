@@ -26,6 +26,7 @@ export const PROVIDER_SDKS = {
   descope: ['@descope'],
   supertokens: ['supertokens-web-js', 'supertokens-website'],
   propelauth: ['@propelauth'],
+  'stack-auth': ['@stackframe'],
   keycloak: ['keycloak-js'],
   entra: ['@azure'],
 }

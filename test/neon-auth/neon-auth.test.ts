@@ -5,6 +5,7 @@
 import { betterAuthConnector } from '@keyway/better-auth'
 import { decodeJwt, isKeywayError } from '@keyway/core'
 import { fetchOptions } from '@keyway/core/testing'
+import { runConnectorConformance } from '@keyway/core/testing/vitest'
 import { createAuthClient as createNeonAuthClient } from '@neondatabase/auth'
 import { createAuthClient } from 'better-auth/client'
 import { jwtClient } from 'better-auth/client/plugins'
@@ -47,6 +48,40 @@ function device() {
   }
   return { neon, forKeyway, signIn, connector: betterAuthConnector(forKeyway) }
 }
+
+/** What the plain client's session atom does on focus (Better Auth refetches it then). */
+const pollSession = (client: ReturnType<typeof device>['forKeyway']) =>
+  client.$store.atoms.session!.get().refetch() as Promise<void>
+
+runConnectorConformance({
+  name: "neon-auth (@neondatabase/auth's client signs in, better-auth/client for tokens, real Better Auth server)",
+  async setup() {
+    const { neon, forKeyway, signIn, connector } = device()
+    return {
+      connector,
+      controls: {
+        // Neon's client does not update the plain client's atom: the user comes back to the
+        // tab (focus), and Better Auth's client asks for the session.
+        signIn: async (user) => {
+          await signIn(user)
+          await pollSession(forKeyway)
+        },
+        signOut: async () => {
+          await neon.signOut()
+          await pollSession(forKeyway)
+        },
+        // Better Auth mints a new token per call; iat has one-second resolution.
+        beforeForceRefresh: () => new Promise<void>((r) => setTimeout(r, 1_050)),
+        outage: async (down) => server.outage(down),
+        revoke: async () => {
+          const { data } = await forKeyway.getSession()
+          server.revokeSessions(data!.user.id)
+        },
+        poll: () => pollSession(forKeyway),
+      },
+    }
+  },
+})
 
 describe("@keyway/better-auth over Neon's own client (what it does differently)", () => {
   it('it throws its HTTP errors (AuthApiError 401), which @keyway/better-auth reads as signed out', async () => {

@@ -1,4 +1,4 @@
-import { authFetch, type Connector, createSession } from '@keyway/core'
+import { authFetch, createSession } from '@keyway/core'
 import { oidcConnector } from '@keyway/oidc'
 import { UserManager } from 'oidc-client-ts'
 
@@ -14,16 +14,3 @@ const userManager = new UserManager({
 const ready = location.pathname === '/callback' ? userManager.signinCallback() : undefined
 export const session = createSession({ connector: oidcConnector(userManager, { ready }) })
 export const api = authFetch(session)
-
-// A provider without a keyway package (Stack Auth): null = signed out, a throw = try again.
-declare const stackApp: {
-  getUser(): Promise<{ getAuthJson(): Promise<{ accessToken: string | null }> } | null>
-}
-export const stackAuthConnector = {
-  id: 'stack-auth',
-  async fetchCredentials() {
-    const user = await stackApp.getUser()
-    const accessToken = user ? (await user.getAuthJson()).accessToken : null
-    return accessToken ? { token: accessToken } : null
-  },
-} satisfies Connector

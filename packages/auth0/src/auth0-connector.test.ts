@@ -18,7 +18,13 @@ import {
 import { toKeywayAuth0Error } from './auth0-errors.js'
 
 // happy-dom logs every request that fails: the tests hold the server down and revoke grants.
-expectLogs('error', /^Error: socket hang up \(ECONNRESET\)$/, /^POST \S+\/oauth\/token 400 \(/)
+expectLogs(
+  'error',
+  /^Error: socket hang up \(ECONNRESET\)$/,
+  /^POST \S+\/oauth\/token 400 \(/,
+  // happy-dom loading the SDK's restore iframe while the server is down.
+  /^NetworkError: Failed to execute "fetch\(\)" on "Window" with URL "\S+\/authorize\?/,
+)
 
 // The REAL auth0-spa-js client (in happy-dom) against a real oidc-provider server that serves
 // Auth0's endpoint paths (/authorize, /oauth/token, /v2/logout, /.well-known/jwks.json) and an
@@ -159,6 +165,36 @@ describe('auth0Connector (auth0-spa-js against oidc-provider on Auth0 paths)', (
     const creds = await auth0Connector(reloaded.auth0).fetchCredentials(fetchOptions())
     expect(decodeJwt(creds!.token).payload.sub).toBe(first.userId('restored'))
     await reloaded.auth0.logout({ openUrl: false })
+  })
+
+  it('a reload during an outage (iframe restore, memory cache) is a transient error, not signed out: checkSession swallows it', async () => {
+    // No refresh tokens: auth0-spa-js restores a session on reload through its hidden iframe.
+    const reload = () =>
+      new Auth0Client({
+        domain: server.url,
+        clientId: server.clientId,
+        authorizeTimeoutInSeconds: 1,
+        authorizationParams: { redirect_uri: server.redirectUri, audience: server.resource },
+      })
+    const first = reload()
+    let callback = ''
+    await first.loginWithRedirect({
+      openUrl: async (url) => {
+        callback = await server.login(url, 'reloaded-in-outage')
+      },
+    })
+    await first.handleRedirectCallback(callback)
+    // What the connector does not do: checkSession() answers nothing and the SDK has no user.
+    server.outage(true)
+    const plain = reload()
+    await plain.checkSession()
+    expect(await plain.isAuthenticated()).toBe(false)
+    const error = await auth0Connector(reload())
+      .fetchCredentials(fetchOptions())
+      .catch((e: unknown) => e)
+    expect(isKeywayError(error)).toBe(true)
+    expect((error as { transient: boolean }).transient).toBe(true)
+    await first.logout({ openUrl: false })
   })
 
   it('signOut clears the SDK cache: null afterwards', async () => {

@@ -5,6 +5,7 @@ import type {
 } from '@auth0/auth0-spa-js'
 import { type Connector, decodeJwt, KeywayError, raceSignal } from '@keyway/core'
 import { SIGNED_OUT_ERRORS, toKeywayAuth0Error } from './auth0-errors.js'
+import { restoreSession } from './auth0-restore.js'
 
 /** The parts of an auth0-spa-js `Auth0Client` the connector uses. */
 export type Auth0ClientLike = Pick<
@@ -54,8 +55,9 @@ export interface Auth0Connector extends Connector {
 /**
  * A connector over Auth0's SPA SDK (auth0-spa-js).
  *
- * - the first answer waits for `checkSession()` (restores a session from Auth0 when the SDK's
- *   `is.authenticated` cookie says there is one), then `isAuthenticated()`;
+ * - the first answer waits for the SDK's session restore (`checkSession()`'s call, made by the
+ *   connector when the SDK's `is.authenticated` cookie says there is a session: a failure to
+ *   restore is a transient error, not signed out), then `isAuthenticated()`;
  * - `forceRefresh` maps to `getTokenSilently({ cacheMode: 'off' })`;
  * - `subscribe` tells the user (`sub`) each time the app calls `userChanged()`: auth0-spa-js
  *   has no auth-state event, and the connector does not wrap the client's methods;
@@ -85,8 +87,17 @@ export const auth0Connector = (
   return {
     id: options.id ?? 'auth0',
     async fetchCredentials({ forceRefresh, signal }) {
-      restored ??= client.checkSession().catch(() => undefined)
-      await raceSignal(restored, signal)
+      // A failed restore (Auth0 unreachable on a reload) is tried again on the next fetch.
+      restored ??= restoreSession(client).catch((error: unknown) => {
+        restored = undefined
+        throw error
+      })
+      try {
+        await raceSignal(restored, signal)
+      } catch (error) {
+        if (signal.aborted) throw error
+        throw toKeywayAuth0Error(error)
+      }
       if (!(await raceSignal(client.isAuthenticated(), signal))) return null
       let response: GetTokenSilentlyVerboseResponse | undefined
       try {

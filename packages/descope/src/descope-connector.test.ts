@@ -68,9 +68,9 @@ describe('descopeConnector (Descope API double)', () => {
     expect(sdk.getSessionToken()).not.toBe('')
   })
 
-  it('a 429 is a transient ERR_PROVIDER with Retry-After, but web-js-sdk drops its tokens', async () => {
+  it('a 429 is a transient ERR_PROVIDER with Retry-After; web-js-sdk drops its tokens, the connector reports no sign-out and refreshes with the kept refresh JWT', async () => {
     const { double, sdk, connector, signInAs } = await device()
-    await signInAs('alice')
+    const alice = await signInAs('alice')
     const seen: Array<string | null | undefined> = []
     connector.subscribe((userId) => seen.push(userId))
     double.api.mode(429)
@@ -80,10 +80,16 @@ describe('descopeConnector (Descope API double)', () => {
     expect(isKeywayError(error, 'ERR_PROVIDER')).toBe(true)
     expect((error as { retryAfterMs: number }).retryAfterMs).toBe(7000)
     // web-js-sdk treats every 4xx on /v1/auth/refresh as an invalid session (its
-    // isInvalidSessionResponse): it clears its tokens and publishes null. Written down in
-    // docs/providers/descope.md; this test notices when Descope changes it.
+    // isInvalidSessionResponse): it clears its tokens and publishes null. This test notices
+    // when Descope changes it.
     expect(sdk.getSessionToken()).toBeFalsy()
-    expect(seen).toEqual([null])
+    expect(sdk.getRefreshToken()).toBeFalsy()
+    expect(seen).toEqual([])
+    double.api.mode('ok')
+    const back = await connector.fetchCredentials(fetchOptions())
+    expect(JSON.parse(atob(back!.token.split('.')[1]!)).sub).toBe(alice)
+    expect(sdk.getSessionToken()).toBe(back!.token)
+    expect(seen).toEqual([alice])
   })
 
   it('subscribe: the sub on sign-in, null on logout and on a revoked session; not an outage', async () => {

@@ -1,5 +1,5 @@
-import { createSession, isKeywayError } from '@keyway/core'
-import { createTestPlatform } from '@keyway/core/testing'
+import { createSession, decodeJwt, isKeywayError } from '@keyway/core'
+import { createTestPlatform, fetchOptions } from '@keyway/core/testing'
 import { runConnectorConformance, runErrorMapping } from '@keyway/core/testing/vitest'
 import {
   AuthApiError,
@@ -7,7 +7,7 @@ import {
   createClient,
   type SupabaseClient,
 } from '@supabase/supabase-js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startGoTrueDouble } from '../test/gotrue-double.js'
 import { supabaseConnector } from './supabase-connector.js'
 import { toKeywaySupabaseError } from './supabase-errors.js'
@@ -153,6 +153,43 @@ describe('a Session on supabaseConnector survives (GoTrue HTTP double)', () => {
     for (let i = 0; i < 5; i++) expect(await session.getToken()).not.toBe(first)
     expect(session.getSnapshot().userId).toBe((await c.auth.getSession()).data.session!.user.id)
     session.dispose()
+  })
+})
+
+describe('supabaseConnector when supabase-js deletes its session (GoTrue HTTP double)', () => {
+  it('a 429 once the access token expired: the SDK deletes its session; the connector reports no sign-out and hands the tokens back once the limit is over', async () => {
+    // Tokens living 1 s: expired at the next call (and always inside the SDK's 90 s margin).
+    gotrue.state.lifetimeSec = 1
+    const c = client()
+    const connector = supabaseConnector(c)
+    const seen: Array<string | null | undefined> = []
+    const off = connector.subscribe((userId) => seen.push(userId))
+    try {
+      await signIn(c, `limited-${Date.now()}@keyway.test`)
+      const first = await connector.fetchCredentials(fetchOptions())
+      const user = decodeJwt(first!.token).payload.sub
+      const signedIn = seen.length
+      await new Promise((r) => setTimeout(r, 1100))
+      gotrue.outage('429')
+      const error = await connector.fetchCredentials(fetchOptions()).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'ERR_PROVIDER', transient: true })
+      // What supabase-js did (GoTrueClient _callRefreshToken): its session is gone.
+      expect(c.storage.getItem(c.storageKey)).toBeNull()
+      gotrue.outage('ok')
+      // It answers its cached failure for 60 s (REFRESH_FAILURE_COOLDOWN_MS, read from Date).
+      vi.useFakeTimers({ toFake: ['Date'] })
+      vi.setSystemTime(Date.now() + 61_000)
+      const back = await connector.fetchCredentials(fetchOptions())
+      expect(decodeJwt(back!.token).payload.sub).toBe(user)
+      expect(c.storage.getItem(c.storageKey)).not.toBeNull()
+      expect(seen.slice(signedIn)).not.toContain(null)
+      expect(seen.at(-1)).toBe(user)
+    } finally {
+      vi.useRealTimers()
+      gotrue.outage('ok')
+      gotrue.state.lifetimeSec = 3600
+      off()
+    }
   })
 })
 

@@ -2,6 +2,9 @@ import { type Connector, raceSignal } from '@keyway/core'
 import type { SupabaseClient } from '@supabase/supabase-js'
 import { toKeywaySupabaseError } from './supabase-errors.js'
 
+type Tokens = { access_token: string; refresh_token: string }
+type Answer = { data: { session: Tokens | null }; error: { name: string } | null }
+
 /** The part of a supabase-js client the connector uses. */
 export type SupabaseAuthLike = Pick<SupabaseClient, 'auth'>
 
@@ -24,7 +27,10 @@ export interface SupabaseConnectorOptions {
  *
  * - `getSession()` waits for supabase-js to restore its session: no false signed-out at start;
  * - `forceRefresh` maps to `refreshSession()`;
- * - `subscribe` tells the session's user (`sub`) on every `onAuthStateChange`.
+ * - `subscribe` tells the session's user (`sub`) on every `onAuthStateChange`, except a
+ *   sign-out reported during one of the connector's own calls (their answer says it);
+ * - when supabase-js deletes its session after such a failure (a 429 once the access token
+ *   expired), the next call hands the kept tokens back with `setSession()`.
  * Create the client with `autoRefreshToken: false`: keyway schedules the refresh (one per
  * origin, jittered, before expiry) and supabase-js must not rotate the refresh token behind it.
  *
@@ -37,30 +43,62 @@ export interface SupabaseConnectorOptions {
 export const supabaseConnector = (
   client: SupabaseAuthLike,
   options: SupabaseConnectorOptions = {},
-) =>
-  ({
+) => {
+  const { auth } = client
+  // The tokens of the last session the SDK answered with. supabase-js deletes its session
+  // when a refresh fails for a reason it deems final and the access token has expired, a 429
+  // included (GoTrueClient `_callRefreshToken`); for a transient one the connector keeps
+  // these (`rescue`) and hands them back with `setSession()` on its next call.
+  let last: Tokens | null | undefined
+  let rescue: Tokens | null | undefined
+  // A SIGNED_OUT during one of the connector's calls is the SDK's own teardown: not passed on
+  // (the call's own answer says whether the session ended).
+  let calls = 0
+
+  /** One SDK call: its session (`null`: none), or its error mapped. */
+  async function call(run: () => Promise<Answer>, signal: AbortSignal) {
+    calls++
+    try {
+      const { data, error } = await raceSignal(run(), signal)
+      if (error && error.name !== 'AuthSessionMissingError') {
+        const mapped = toKeywaySupabaseError(error)
+        // The latest tokens, never an older pair: a rotated refresh token handed back is a reuse.
+        if (mapped.transient) rescue = last
+        throw mapped
+      }
+      last = data.session
+      return last
+    } finally {
+      calls--
+    }
+  }
+
+  return {
     id: options.id ?? 'supabase',
     async fetchCredentials({ forceRefresh, signal }) {
-      const { auth } = client
-      const current = await raceSignal(auth.getSession(), signal)
-      if (current.error) throw toKeywaySupabaseError(current.error)
-      if (!current.data.session) return null
-      if (!forceRefresh) return { token: current.data.session.access_token }
-      const refreshed = await raceSignal(auth.refreshSession(), signal)
-      if (refreshed.error) {
-        if (refreshed.error.name === 'AuthSessionMissingError') return null
-        throw toKeywaySupabaseError(refreshed.error)
+      let session = await call(() => auth.getSession(), signal)
+      if (session && forceRefresh) session = await call(() => auth.refreshSession(), signal)
+      else if (!session && rescue) {
+        const kept = rescue
+        last = kept
+        rescue = null
+        session = await call(() => auth.setSession(kept), signal)
       }
-      return refreshed.data.session ? { token: refreshed.data.session.access_token } : null
+      return session ? { token: session.access_token } : null
     },
     subscribe(onChange) {
       // A retryable refresh failure emits nothing: supabase-js keeps the session.
-      const { data } = client.auth.onAuthStateChange((_event, session) =>
-        onChange(session?.user.id ?? null),
-      )
+      const { data } = auth.onAuthStateChange((_event, session) => {
+        if (session) return onChange(session.user.id)
+        if (calls) return
+        // A sign-out the app made elsewhere: the kept tokens are not to be handed back.
+        rescue = null
+        onChange(null)
+      })
       return () => data.subscription.unsubscribe()
     },
     async signOut() {
-      await client.auth.signOut()
+      await auth.signOut()
     },
-  }) satisfies Connector
+  } satisfies Connector
+}

@@ -29,7 +29,8 @@ const REVOKED = new Set([
  */
 export function toKeywaySupabaseError(error: unknown): KeywayError {
   const e = error as { name?: string; code?: string; status?: number } | undefined
-  const detail = e?.code ? ` (${e.code})` : typeof e?.status === 'number' ? ` (${e.status})` : ''
+  const what = e?.code || e?.status
+  const detail = what ? ` (${what})` : ''
   if (e?.name === 'AuthRetryableFetchError' && !e.status)
     return new KeywayError('ERR_NETWORK', 'Supabase Auth could not be reached', { cause: error })
   if (
@@ -40,9 +41,9 @@ export function toKeywaySupabaseError(error: unknown): KeywayError {
       transient: false,
       cause: error,
     })
-  const status = e?.name === 'AuthApiError' ? e.status : undefined
-  const setup =
-    status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429
+  // Only an API answer can be a setup fault; a missing status compares false.
+  const status = e?.name === 'AuthApiError' ? (e.status ?? 0) : 0
+  const setup = status >= 400 && status < 500 && status !== 408 && status !== 429
   return new KeywayError('ERR_PROVIDER', `Supabase Auth failed${detail}`, {
     transient: !setup,
     cause: error,

@@ -27,7 +27,7 @@ export async function startGoTrueDouble(options: { lifetimeSec?: number } = {}) 
   const refreshTokens = new Map<string, Refresh>()
   const sockets = new Set<Socket>()
   const state = {
-    mode: 'ok' as 'ok' | '503' | 'down',
+    mode: 'ok' as 'ok' | '503' | '429' | 'down',
     requests: 0,
     lifetimeSec: options.lifetimeSec ?? 3600,
   }
@@ -186,6 +186,14 @@ export async function startGoTrueDouble(options: { lifetimeSec?: number } = {}) 
         res.statusCode = 503
         return res.end('{"msg":"Service Unavailable"}')
       }
+      if (state.mode === '429') {
+        // GoTrue's rate limit answer (its `over_request_rate_limit` error code).
+        res.statusCode = 429
+        res.setHeader('content-type', 'application/json')
+        return res.end(
+          '{"code":429,"error_code":"over_request_rate_limit","msg":"Request rate limit reached"}',
+        )
+      }
       const u = new URL(req.url ?? '/', 'http://x')
       const { status, body } = await route(
         req.method ?? 'GET',
@@ -213,7 +221,7 @@ export async function startGoTrueDouble(options: { lifetimeSec?: number } = {}) 
     revokeUser(userId: string) {
       for (const r of refreshTokens.values()) if (r.userId === userId) r.revoked = true
     },
-    outage(mode: 'ok' | '503' | 'down') {
+    outage(mode: 'ok' | '503' | '429' | 'down') {
       state.mode = mode
       if (mode === 'down') for (const s of sockets) s.destroy()
     },

@@ -18,7 +18,7 @@ expectLogs('debug', /^RefreshError: /, /^NetworkError: Failed to execute "fetch\
 expectLogs(
   'error',
   /^Error: socket hang up \(ECONNRESET\)$/,
-  /^POST \S+\/user_management\/authenticate (400|503) \(/,
+  /^POST \S+\/user_management\/authenticate (400|503|520) \(/,
 )
 
 // The REAL authkit-js client (in happy-dom: it needs window, localStorage and Web Locks)
@@ -230,6 +230,18 @@ describe('a Session on workosConnector survives (local double of the WorkOS API)
     expect(isKeywayError(error, 'ERR_NETWORK')).toBe(true)
     expect(session.getSnapshot().status).toBe('authenticated')
     expect(await session.getToken()).toBe(token)
+    session.dispose()
+  })
+
+  it('a 520 (Cloudflare) from the refresh: authkit-js deletes the session (known SDK behaviour), and keyway follows it to signedOut', async () => {
+    const { session } = await signedIn('cloudflare')
+    api.outage('origin-error')
+    const outcome = await session.refresh().catch((e) => e)
+    // authkit-js 0.20.3 counts only 408, 429, 500, 502-504 as transient: a 520 is final for it.
+    expect(outcome).toBeNull()
+    expect(localStorage.getItem(REFRESH_TOKEN_KEY())).toBeNull()
+    await flushPromises()
+    expect(session.getSnapshot().status).toBe('signedOut')
     session.dispose()
   })
 

@@ -27,6 +27,8 @@ export type OutageMode =
   | 'down'
   /** Answer 503, as a WorkOS incident would. */
   | 'unavailable'
+  /** Answer 520, as Cloudflare in front of WorkOS does when the origin fails. */
+  | 'origin-error'
 
 interface SessionRecord {
   id: string
@@ -137,6 +139,7 @@ export async function startWorkOSApiDouble(
     res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS')
     if (req.method === 'OPTIONS') return res.writeHead(204).end()
     if (state.mode === 'unavailable') return res.writeHead(503).end('Service Unavailable')
+    if (state.mode === 'origin-error') return res.writeHead(520).end('error code: 520')
     res.setHeader('content-type', 'application/json')
     if (req.method === 'POST' && url.pathname === '/user_management/authenticate') {
       const chunks: Buffer[] = []

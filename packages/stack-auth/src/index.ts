@@ -1,0 +1,6 @@
+export {
+  type StackAuthConnectorOptions,
+  type StackAuthLike,
+  stackAuthConnector,
+} from './stack-auth-connector.js'
+export { toKeywayStackAuthError } from './stack-auth-errors.js'
