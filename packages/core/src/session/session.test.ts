@@ -642,6 +642,23 @@ describe('Session: provider changes, sign-out and state', () => {
   })
 })
 
+/**
+ * Two tabs sharing storage and the lock, each with its own provider SDK instance over the same
+ * account; the provider keeps true time (the monotonic clock, unmoved by wall-clock jumps).
+ */
+async function twoTabs() {
+  const t = createTestPlatform()
+  const start = t.clock.wallNow() - t.clock.now()
+  const now = () => start + t.clock.now()
+  const storage = createMemoryStorage()
+  const hub = createMemoryCrossTab()
+  const a = await createFakeConnector({ lifetimeSec: 60, now, track: t.track })
+  const b = await createFakeConnector({ lifetimeSec: 60, now, minter: a.minter, track: t.track })
+  const tab = (connector: FakeConnector) =>
+    createSession({ connector, platform: { ...t.platform, storage, crossTab: hub.tab() } })
+  return { t, a, b, now, storage, tab }
+}
+
 describe('Session: storage and tabs', () => {
   it('a reload with a valid persisted token makes zero connector calls', async () => {
     const storage = createMemoryStorage()
@@ -704,25 +721,14 @@ describe('Session: storage and tabs', () => {
   })
 
   it('a fetch dropped for a sign-out while it waits for the lock makes no connector call', async () => {
-    const t = createTestPlatform()
-    const storage = createMemoryStorage()
-    const hub = createMemoryCrossTab()
-    const a = await createFakeConnector({ lifetimeSec: 60, now: t.clock.wallNow, track: t.track })
-    const b = await createFakeConnector({
-      lifetimeSec: 60,
-      now: t.clock.wallNow,
-      minter: a.minter,
-      track: t.track,
-    })
-    const [tabA, tabB] = [a, b].map((connector) =>
-      createSession({ connector, platform: { ...t.platform, storage, crossTab: hub.tab() } }),
-    )
-    await tabA!.getToken()
-    await tabB!.getToken()
+    const { t, a, b, tab } = await twoTabs()
+    const [tabA, tabB] = [tab(a), tab(b)]
+    await tabA.getToken()
+    await tabB.getToken()
     const release = b.hold()
-    const slow = tabB!.refresh().catch((error: unknown) => error) // holds the lock, hanging
+    const slow = tabB.refresh().catch((error: unknown) => error) // holds the lock, hanging
     await t.flush()
-    const dropped = tabA!.refresh().catch((error: unknown) => error) // waits for the lock
+    const dropped = tabA.refresh().catch((error: unknown) => error) // waits for the lock
     await t.flush()
     a.setUser(null) // the provider signs out: tab A's waiting fetch is dropped…
     await t.flush()
@@ -732,56 +738,30 @@ describe('Session: storage and tabs', () => {
     await Promise.all([slow, dropped])
     await t.flush()
     expect(a.calls.map((c) => c.reason)).toEqual(['initial', 'changed'])
-    expect(tabA!.getSnapshot().status).toBe('authenticated')
-    tabA!.dispose()
-    tabB!.dispose()
+    expect(tabA.getSnapshot().status).toBe('authenticated')
+    tabA.dispose()
+    tabB.dispose()
   })
 
   it('sign-out in one tab signs out every tab without a fetch', async () => {
-    const t = createTestPlatform()
-    const storage = createMemoryStorage()
-    const hub = createMemoryCrossTab()
-    const a = await createFakeConnector({ lifetimeSec: 60, now: t.clock.wallNow, track: t.track })
-    // Each tab has its own provider SDK instance over the same account.
-    const b = await createFakeConnector({
-      lifetimeSec: 60,
-      now: t.clock.wallNow,
-      minter: a.minter,
-      track: t.track,
-    })
-    const [tabA, tabB] = [a, b].map((connector) =>
-      createSession({ connector, platform: { ...t.platform, storage, crossTab: hub.tab() } }),
-    )
-    await tabA!.getToken()
-    await tabB!.getToken()
+    const { t, a, b, storage, tab } = await twoTabs()
+    const [tabA, tabB] = [tab(a), tab(b)]
+    await tabA.getToken()
+    await tabB.getToken()
     expect(a.callCount + b.callCount).toBe(1) // the second tab found the first one's token
-    await tabA!.signOut()
+    await tabA.signOut()
     await t.flush()
-    expect(tabB!.getSnapshot().status).toBe('signedOut')
-    await expect(tabB!.getToken()).rejects.toSatisfy((e) => isKeywayError(e, 'ERR_SIGNED_OUT'))
+    expect(tabB.getSnapshot().status).toBe('signedOut')
+    await expect(tabB.getToken()).rejects.toSatisfy((e) => isKeywayError(e, 'ERR_SIGNED_OUT'))
     await t.clock.advance(5 * 60_000)
     expect(b.callCount).toBe(0)
     expect(await storage.get('keyway:fake')).toBeUndefined()
-    tabA!.dispose()
-    tabB!.dispose()
+    tabA.dispose()
+    tabB.dispose()
   })
 })
 
 describe('Session: storage and tabs across a wall-clock jump back', () => {
-  /** Two tabs over one account; the provider keeps true time (the monotonic clock). */
-  async function twoTabs() {
-    const t = createTestPlatform()
-    const start = t.clock.wallNow() - t.clock.now()
-    const now = () => start + t.clock.now()
-    const storage = createMemoryStorage()
-    const hub = createMemoryCrossTab()
-    const a = await createFakeConnector({ lifetimeSec: 60, now, track: t.track })
-    const b = await createFakeConnector({ lifetimeSec: 60, now, minter: a.minter, track: t.track })
-    const tab = (connector: FakeConnector) =>
-      createSession({ connector, platform: { ...t.platform, storage, crossTab: hub.tab() } })
-    return { t, a, b, now, tab }
-  }
-
   it('a stored token received before the wall clock went back is refetched, not trusted for its wall-clock expiry', async () => {
     const { t, a, b, now, tab } = await twoTabs()
     const first = tab(a)
