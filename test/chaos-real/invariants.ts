@@ -226,13 +226,7 @@ export function checkSession(run: RunFacts, s: SessionFacts): Check[] {
       'I4',
       `≤ ${FAILURE_BUDGET} failed calls a minute under failure`,
       `${perWindow} in the worst minute of a ${fmt(outage.to - outage.from)} outage` +
-        ` (${outageCalls.length - failed.length} answered calls in it; any ${FAILURE_BUDGET + 1}` +
-        ` failed calls span ${(
-          shortestSpan(
-            failed.map((c) => c.at),
-            FAILURE_BUDGET + 1,
-          ) / 1000
-        ).toFixed(3)} s at least)`,
+        ` (${outageCalls.length - failed.length} answered calls in it; ${spanOf(failed)})`,
       perWindow <= FAILURE_BUDGET,
     ),
   )
@@ -389,13 +383,16 @@ function closestNonRejection(
   return { ms, count, ...(first ? { first } : {}) }
 }
 
-/** The shortest time that `n` of `times` fall in (`Infinity` when there are fewer). */
-function shortestSpan(times: number[], n: number): number {
-  const sorted = [...times].sort((a, b) => a - b)
+/** The shortest time one more failed call than the budget allows spans, in words. */
+function spanOf(failed: CallRecord[]): string {
+  const n = FAILURE_BUDGET + 1
+  const sorted = failed.map((c) => c.at).sort((a, b) => a - b)
   let best = Number.POSITIVE_INFINITY
   for (let i = 0; i + n - 1 < sorted.length; i++)
     best = Math.min(best, sorted[i + n - 1]! - sorted[i]!)
-  return best
+  return Number.isFinite(best)
+    ? `any ${n} failed calls span ${(best / 1000).toFixed(3)} s at least`
+    : `fewer than ${n} failed calls`
 }
 
 export function maxInWindow(times: number[], windowMs: number): number {
