@@ -142,7 +142,7 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
           c.document.getArray<string>('log').push([item])
           c.written.push(item)
         }
-        if (tick % spoilEvery === 0) issuer.spoilNext(1)
+        if (tick % spoilEvery === 0) issuer.revokeNext(1)
         if (tick % dropEvery === Math.floor(dropEvery / 2)) {
           clients[drops % 2]!.websocketProvider.webSocket?.close()
           drops++

@@ -115,11 +115,12 @@ describe('@keyway/neon against a double of Neon SQL-over-HTTP (real driver, PGli
       const spoiledBefore = issuer.spoiled.size
       const start = Date.now()
       let tick = 0
-      // Each user inserts every 100 ms; every 6 s the next token minted is spoiled.
+      // Each user inserts every 100 ms; every 6 s the next token a session fetches on its own is
+      // spoiled (never the retry after a refusal: the adapter retries once, by design).
       while (Date.now() - start < duration) {
         await new Promise((r) => setTimeout(r, 100))
         tick++
-        if (tick % spoilEvery === 0) issuer.spoilNext(1)
+        if (tick % spoilEvery === 0) issuer.revokeNext(1)
         await Promise.all(
           users.map(async (u) => {
             const sent = Date.now()

@@ -177,7 +177,7 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
           void c.zero.mutate.note.insert({ id, author: c.user, body: String(tick) })
           c.written.push(id)
         }
-        if (tick % spoilEvery === 0) issuer.spoilNext(1)
+        if (tick % spoilEvery === 0) issuer.revokeNext(1)
       }
       const elapsed = Date.now() - start
       issuer.unspoil()
