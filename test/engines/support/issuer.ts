@@ -44,12 +44,18 @@ export async function startTestIssuer(options: TestIssuerOptions) {
   /** Tokens that no server will accept, as minted. */
   const spoiled = new Set<string>()
 
-  /** A token for `sub`; `shiftSec` moves `iat` and `exp` (negative: already expired). */
+  /**
+   * A token for `sub`; `shiftSec` moves `iat` and `exp` (negative: already expired). `reason`
+   * is the connector call's (see `revokeNext`); `lifetimeSec` overrides the issuer's.
+   */
   async function mint(
     sub: string,
     claims: Record<string, unknown> = {},
     shiftSec = 0,
-    reason?: FetchCredentialsOptions['reason'],
+    {
+      reason,
+      lifetimeSec = options.lifetimeSec,
+    }: { reason?: FetchCredentialsOptions['reason']; lifetimeSec?: number } = {},
   ): Promise<string> {
     const bad = spoil > 0 || (revoke > 0 && reason !== 'rejected')
     if (spoil > 0) spoil--
@@ -61,7 +67,7 @@ export async function startTestIssuer(options: TestIssuerOptions) {
       .setAudience(options.audience)
       .setSubject(sub)
       .setIssuedAt(now)
-      .setExpirationTime(now + options.lifetimeSec)
+      .setExpirationTime(now + lifetimeSec)
       .setJti(crypto.randomUUID())
       .sign(bad ? rogue.privateKey : good.privateKey)
     if (bad) spoiled.add(token)
@@ -94,15 +100,18 @@ export async function startTestIssuer(options: TestIssuerOptions) {
       spoil = 0
       revoke = 0
     },
-    /** A connector (provider SDK) for one user: every call mints a new token. */
-    connector(sub: string, claims?: Record<string, unknown>) {
+    /**
+     * A connector (provider SDK) for one user: every call mints a new token, of `lifetimeSec`
+     * (default: the issuer's).
+     */
+    connector(sub: string, claims?: Record<string, unknown>, lifetimeSec?: number) {
       const calls: Array<Omit<FetchCredentialsOptions, 'signal'>> = []
       return {
         id: `test-issuer-${sub}`.replace(/[^a-z0-9-]/gi, '-'),
         calls,
         async fetchCredentials({ forceRefresh, reason }) {
           calls.push({ forceRefresh, reason })
-          return { token: await mint(sub, claims, 0, reason) }
+          return { token: await mint(sub, claims, 0, { reason, lifetimeSec }) }
         },
       } satisfies Connector & { calls: unknown[] }
     },
