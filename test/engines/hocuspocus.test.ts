@@ -10,6 +10,7 @@ import {
   connectorCalls,
   faultEvery,
   LIFETIME_SEC,
+  soakLifetimeSec,
   soakMs,
   sessionFor as soakSession,
   until,
@@ -114,13 +115,13 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
   })
 
   it(
-    `soak: ${LIFETIME_SEC} s tokens, injected refusals and dropped sockets; nothing lost, never denied for more than 1 s`,
+    `soak: ${soakLifetimeSec()} s tokens, injected refusals and dropped sockets; nothing lost, never denied for more than 1 s`,
     async () => {
       const duration = soakMs()
       const spoilEvery = faultEvery(duration, 100)
       const dropEvery = faultEvery(duration, 100, 9_000)
       const clients = ['alice', 'carol'].map((user) => {
-        const { session, calls } = sessionFor(user)
+        const { session, calls } = soakSession(issuer, user, soakLifetimeSec())
         const c = connect('soak-doc')
         const watch = authWatch(c.provider)
         hocuspocusAuth(c.provider, session)
@@ -132,8 +133,9 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
       const start = Date.now()
       let drops = 0
       let tick = 0
-      // Each client writes every 100 ms; every 6 s the next token minted is spoiled (a 401
-      // from the server), every 9 s one client's socket drops (both more often in a short soak).
+      // Each client writes every 100 ms; every 6 s the next token a session fetches on its own
+      // is spoiled (a 401 from the server), every 9 s one client's socket drops (both every
+      // quarter of a short soak).
       while (Date.now() - start < duration) {
         await new Promise((r) => setTimeout(r, 100))
         tick++
@@ -142,7 +144,7 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
           c.document.getArray<string>('log').push([item])
           c.written.push(item)
         }
-        if (tick % spoilEvery === 0) issuer.spoilNext(1)
+        if (tick % spoilEvery === 0) issuer.revokeNext(1)
         if (tick % dropEvery === Math.floor(dropEvery / 2)) {
           clients[drops % 2]!.websocketProvider.webSocket?.close()
           drops++
@@ -175,10 +177,10 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
       const tokenSyncs = during.filter((e) => e.event === 'tokenSync' && e.ok).length
       const expiredCloses = during.filter((e) => e.event === 'expired').length
       const maxGap = Math.max(...clients.map((c) => c.watch.maxGapMs))
-      const calls = connectorCalls(clients, elapsed, injected)
+      const calls = connectorCalls(clients, elapsed, injected, soakLifetimeSec())
       const figures = {
         seconds: Math.round(elapsed / 1000),
-        tokenLifetimeSec: LIFETIME_SEC,
+        tokenLifetimeSec: soakLifetimeSec(),
         writes: all.length,
         onServer: onServer.length,
         injectedRefusals: injected,
@@ -204,7 +206,7 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
       expect(injected).toBeGreaterThan(0)
       expect(refusedByServer).toBeGreaterThanOrEqual(injected)
       expect(refusedByServer).toBeLessThanOrEqual(2 * injected)
-      // One call per token lifetime (the session replaces a 20 s token after 8–10 s) per
+      // One call per token lifetime (the session replaces a token half a lifetime after it was minted) per
       // client, plus one per refusal; every injected refusal reached the server.
       expect(calls.initial).toBe(2)
       expect(calls.rejected).toBe(injected)

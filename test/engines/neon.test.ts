@@ -7,6 +7,7 @@ import {
   connectorCalls,
   faultEvery,
   LIFETIME_SEC,
+  soakLifetimeSec,
   soakMs,
   sessionFor as soakSession,
 } from './support/soak.js'
@@ -102,12 +103,12 @@ describe('@keyway/neon against a double of Neon SQL-over-HTTP (real driver, PGli
   })
 
   it(
-    `soak: ${LIFETIME_SEC} s tokens, injected 401s; every insert lands once, no query waits over 1 s`,
+    `soak: ${soakLifetimeSec()} s tokens, injected 401s; every insert lands once, no query waits over 1 s`,
     async () => {
       const duration = soakMs()
       const spoilEvery = faultEvery(duration, 100)
       const users = ['dana', 'eli'].map((user) => {
-        const { session, calls } = sessionFor(user)
+        const { session, calls } = soakSession(issuer, user, soakLifetimeSec())
         const sql = neonAuth(URL, session)
         return { user, session, calls, sql, inserted: 0, failures: 0, slowestMs: 0 }
       })
@@ -115,11 +116,12 @@ describe('@keyway/neon against a double of Neon SQL-over-HTTP (real driver, PGli
       const spoiledBefore = issuer.spoiled.size
       const start = Date.now()
       let tick = 0
-      // Each user inserts every 100 ms; every 6 s the next token minted is spoiled.
+      // Each user inserts every 100 ms; every 6 s (a quarter of a short soak) the next token a
+      // session fetches on its own is spoiled (never the retry after a refusal: the adapter retries once, by design).
       while (Date.now() - start < duration) {
         await new Promise((r) => setTimeout(r, 100))
         tick++
-        if (tick % spoilEvery === 0) issuer.spoilNext(1)
+        if (tick % spoilEvery === 0) issuer.revokeNext(1)
         await Promise.all(
           users.map(async (u) => {
             const sent = Date.now()
@@ -137,10 +139,10 @@ describe('@keyway/neon against a double of Neon SQL-over-HTTP (real driver, PGli
       issuer.unspoil()
       const injected = issuer.spoiled.size - spoiledBefore
       const rows = await double.allTodos()
-      const calls = connectorCalls(users, elapsed, injected)
+      const calls = connectorCalls(users, elapsed, injected, soakLifetimeSec())
       const figures = {
         seconds: Math.round(elapsed / 1000),
-        tokenLifetimeSec: LIFETIME_SEC,
+        tokenLifetimeSec: soakLifetimeSec(),
         queries: tick * users.length,
         inserted: users.map((u) => u.inserted),
         failed: users.map((u) => u.failures),

@@ -10,6 +10,7 @@ import {
   faultEvery,
   gapMeter,
   LIFETIME_SEC,
+  soakLifetimeSec,
   soakMs,
   sessionFor as soakSession,
   until,
@@ -144,13 +145,13 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
   })
 
   it(
-    `soak: ${LIFETIME_SEC} s tokens on live connections, injected refusals; no write lost, needs-auth never over 1 s, no reconnect for a new token`,
+    `soak: ${soakLifetimeSec()} s tokens on live connections, injected refusals; no write lost, needs-auth never over 1 s, no reconnect for a new token`,
     async () => {
       const duration = soakMs()
       const spoilEvery = faultEvery(duration, 200)
       const clients = await Promise.all(
         ['alice', 'carol'].map(async (user) => {
-          const { session, calls } = sessionFor(user)
+          const { session, calls } = soakSession(issuer, user, soakLifetimeSec())
           const { zero, states } = zeroFor(user, await session.getToken(), session)
           const watch = watchZero(zero, session)
           zeroAuth(zero, session)
@@ -167,7 +168,8 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
       const rowsBefore = rows()
       const start = Date.now()
       let tick = 0
-      // Each client inserts a note every 200 ms; every 6 s the next token minted is spoiled:
+      // Each client inserts a note every 200 ms; every 6 s (a quarter of a short soak) the next
+      // token a session fetches on its own is spoiled:
       // zero-cache refuses it when it arrives as an auth update on the live connection.
       while (Date.now() - start < duration) {
         await new Promise((r) => setTimeout(r, 200))
@@ -177,7 +179,7 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
           void c.zero.mutate.note.insert({ id, author: c.user, body: String(tick) })
           c.written.push(id)
         }
-        if (tick % spoilEvery === 0) issuer.spoilNext(1)
+        if (tick % spoilEvery === 0) issuer.revokeNext(1)
       }
       const elapsed = Date.now() - start
       issuer.unspoil()
@@ -196,10 +198,10 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
 
       const reconnects = (key: 'afterNeedsAuth' | 'afterNewToken' | 'other') =>
         clients.reduce((n, c) => n + c.watch.reconnects[key], 0)
-      const calls = connectorCalls(clients, elapsed, injected)
+      const calls = connectorCalls(clients, elapsed, injected, soakLifetimeSec())
       const figures = {
         seconds: Math.round(elapsed / 1000),
-        tokenLifetimeSec: LIFETIME_SEC,
+        tokenLifetimeSec: soakLifetimeSec(),
         writes: all.length,
         inPostgres: inPostgres.length,
         injectedRefusals: injected,

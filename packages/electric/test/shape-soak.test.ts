@@ -1,17 +1,20 @@
-import { sleep } from '@keyway/core/testing'
+import { shortestRefreshIntervalMs, sleep, soakLifetimeSec } from '@keyway/core/testing'
 import { expect, it } from 'vitest'
 import { shapeSetup } from './shape-setup.js'
 
-// Soak: the real ShapeStream over the /v1/shape double, real timers, 20 s tokens, a row every
-// 100 ms, 2 s live long-polls and a 401 for a valid token every 13 s. KEYWAY_SOAK_MS runs it
-// longer (default 30 s).
+// Soak: the real ShapeStream over the /v1/shape double, real timers, a row every 100 ms, 2 s
+// live long-polls and a 401 for a valid token every 0.65 token lifetime, none in the last 3 s
+// (a 401 armed then might meet no request before the end). `pnpm test` runs it 9 s with 4 s
+// tokens (two lifetimes, a 401 every 2.6 s); KEYWAY_SOAK_MS runs it longer (`pnpm soak`:
+// 5 min, 20 s tokens, a 401 every 13 s).
 
-const SOAK_MS = Number(process.env.KEYWAY_SOAK_MS ?? 30_000)
-const LIFETIME_SEC = 20
-const REJECT_EVERY_MS = 13_000
+const SOAK_MS = Number(process.env.KEYWAY_SOAK_MS ?? 9_000)
+const LIFETIME_SEC = soakLifetimeSec(SOAK_MS)
+const REJECT_EVERY_MS = LIFETIME_SEC * 650
+/** A live long-poll (2 s) and Electric's retry after a 401 (up to 1 s). */
+const QUIET_END_MS = 3_000
 const INSERT_EVERY_MS = 100
-/** The session refreshes 10 s (its minimum lead) before expiry, minus up to 10% jitter. */
-const REFRESH_INTERVAL_MIN_MS = (LIFETIME_SEC - 10 - LIFETIME_SEC * 0.1) * 1000
+const REFRESH_INTERVAL_MIN_MS = shortestRefreshIntervalMs(LIFETIME_SEC)
 
 it(
   `soak (double of Electric's /v1/shape): ${SOAK_MS / 1000} s, ${LIFETIME_SEC} s tokens, a 401 every ${REJECT_EVERY_MS / 1000} s`,
@@ -27,7 +30,7 @@ it(
     let nextRejection = started + REJECT_EVERY_MS
     while (Date.now() - started < SOAK_MS) {
       shape.insert(inserted++)
-      if (Date.now() >= nextRejection) {
+      if (Date.now() >= nextRejection && Date.now() - started < SOAK_MS - QUIET_END_MS) {
         shape.rejectNext()
         injected++
         nextRejection += REJECT_EVERY_MS
@@ -61,7 +64,7 @@ it(
       ].join('\n  '),
     )
 
-    expect(injected).toBeGreaterThanOrEqual(Math.floor(SOAK_MS / REJECT_EVERY_MS))
+    expect(injected).toBeGreaterThanOrEqual(Math.floor((SOAK_MS - QUIET_END_MS) / REJECT_EVERY_MS))
     expect(inserts.length).toBe(inserted)
     expect(new Set(inserts).size).toBe(inserted)
     // Only the injected 401s: no request ever went out with an expired token.

@@ -52,7 +52,11 @@ export async function startAuthEmulator() {
         cwd: dir,
         detached: true,
         stdio: 'ignore',
-        env: { ...process.env, FIREBASE_CLI_EXPERIMENTS: '', CI: 'true' },
+        // TMPDIR: firebase-tools finds "the" emulator hub of a project through a locator file
+        // in the temp directory, and exports on exit through it. Shared, another emulator of
+        // the same project (the other test file running beside this one, or a stray
+        // `emulators:start`) would own it, and this one's accounts would not survive a restart.
+        env: { ...process.env, FIREBASE_CLI_EXPERIMENTS: '', CI: 'true', TMPDIR: dir },
       },
     )
     const deadline = Date.now() + 60_000

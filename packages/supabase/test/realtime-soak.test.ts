@@ -1,18 +1,19 @@
-import { sleep } from '@keyway/core/testing'
+import { shortestRefreshIntervalMs, sleep, soakLifetimeSec } from '@keyway/core/testing'
 import { expect, it } from 'vitest'
 import { realtimeSetup } from './realtime-setup.js'
 
-// Soak: supabase-js's real RealtimeClient over the Phoenix double, real timers, 20 s tokens,
-// 5 s heartbeats, a broadcast every 100 ms and the server closing the channel for its token
-// every 13 s. KEYWAY_SOAK_MS runs it longer (default 30 s).
+// Soak: supabase-js's real RealtimeClient over the Phoenix double, real timers, heartbeats
+// every quarter token lifetime, a broadcast every 100 ms and the server closing the channel
+// for its token every 0.65 lifetime. `pnpm test` runs it 9 s with 4 s tokens (1 s heartbeats,
+// a closure every 2.6 s); KEYWAY_SOAK_MS runs it longer (`pnpm soak`: 5 min, 20 s tokens,
+// 5 s heartbeats, a closure every 13 s).
 
-const SOAK_MS = Number(process.env.KEYWAY_SOAK_MS ?? 30_000)
-const LIFETIME_SEC = 20
-const HEARTBEAT_MS = 5_000
-const CLOSE_EVERY_MS = 13_000
+const SOAK_MS = Number(process.env.KEYWAY_SOAK_MS ?? 9_000)
+const LIFETIME_SEC = soakLifetimeSec(SOAK_MS)
+const HEARTBEAT_MS = LIFETIME_SEC * 250
+const CLOSE_EVERY_MS = LIFETIME_SEC * 650
 const BROADCAST_EVERY_MS = 100
-/** The session refreshes 10 s (its minimum lead) before expiry, minus up to 10% jitter. */
-const REFRESH_INTERVAL_MIN_MS = (LIFETIME_SEC - 10 - LIFETIME_SEC * 0.1) * 1000
+const REFRESH_INTERVAL_MIN_MS = shortestRefreshIntervalMs(LIFETIME_SEC)
 
 it(
   `soak (double of the Realtime Phoenix protocol): ${SOAK_MS / 1000} s, ${LIFETIME_SEC} s tokens, ${HEARTBEAT_MS / 1000} s heartbeats, a channel closed for its token every ${CLOSE_EVERY_MS / 1000} s`,

@@ -1,13 +1,24 @@
 import { createSession } from '@keyway/core'
+import { soakLifetimeSec as lifetimeFor, shortestRefreshIntervalMs } from '@keyway/core/testing'
 import type { TestIssuer } from './issuer.js'
 
 /**
- * How long each soak runs: 25 s by default (CI), `KEYWAY_SOAK_SECONDS` for a longer one. At
- * least 15 s: the injected refusals ride on the session's own refreshes of 20 s tokens.
+ * How long each soak runs: 10 s by default (`pnpm test`, CI), `KEYWAY_SOAK_SECONDS` for a
+ * longer one (`pnpm soak:engines`: 300 s). At least 8 s: two lifetimes of the shortest token.
  */
 export function soakMs(): number {
-  const seconds = Number(process.env.KEYWAY_SOAK_SECONDS ?? 25)
-  return Math.max(15, seconds) * 1000
+  const seconds = Number(process.env.KEYWAY_SOAK_SECONDS ?? 10)
+  return Math.max(8, seconds) * 1000
+}
+
+/**
+ * The lifetime of the soak sessions' tokens: a quarter of the soak, from 4 s to 20 s. The
+ * injected refusals ride on the sessions' own refreshes, so the 10 s soak of CI sees each
+ * client replace its token several times (a 4 s token about every 2 s), as a 5-minute soak
+ * with 20 s tokens sees it thirty times.
+ */
+export function soakLifetimeSec(): number {
+  return lifetimeFor(soakMs())
 }
 
 /** Polls `check` every 20 ms on the real clock; throws after `timeoutMs`. */
@@ -72,7 +83,7 @@ export function faultEvery(durationMs: number, tickMs: number, preferredMs = 6_0
   return Math.max(1, Math.round(Math.min(preferredMs, durationMs / 4) / tickMs))
 }
 
-/** The lifetime of every token in the engine tests: short, so a soak sees several refreshes. */
+/** The lifetime of the tokens in the engine tests outside the soaks (see `soakLifetimeSec`). */
 export const LIFETIME_SEC = 20
 
 /**
@@ -84,9 +95,12 @@ export const LIFETIME_SEC = 20
  */
 const BUDGET = 30
 
-/** A session for `user` over the test issuer's connector; `calls` logs each connector call. */
-export function sessionFor(issuer: TestIssuer, user: string) {
-  const connector = issuer.connector(user)
+/**
+ * A session for `user` over the test issuer's connector, its tokens of `lifetimeSec` (default:
+ * the issuer's); `calls` logs each connector call.
+ */
+export function sessionFor(issuer: TestIssuer, user: string, lifetimeSec?: number) {
+  const connector = issuer.connector(user, undefined, lifetimeSec)
   return {
     session: createSession({ connector, maxCallsPerMinute: BUDGET }),
     calls: connector.calls,
@@ -95,17 +109,17 @@ export function sessionFor(issuer: TestIssuer, user: string) {
 
 /**
  * Connector calls by reason across `clients`, and the design's bound on them: one per token
- * lifetime (the session replaces a 20 s token 8–10 s after it arrived, 10 s lead plus up to
- * 10% jitter) per client, plus one per refusal.
+ * lifetime per client (see `shortestRefreshIntervalMs`), plus one per refusal.
  */
 export function connectorCalls(
   clients: Array<{ calls: Array<{ reason: string }> }>,
   elapsedMs: number,
   refusals: number,
+  lifetimeSec = LIFETIME_SEC,
 ) {
   const reasons = clients.flatMap((c) => c.calls.map((x) => x.reason))
   const count = (reason: string) => reasons.filter((r) => r === reason).length
-  const shortestLifeMs = (LIFETIME_SEC - 10 - LIFETIME_SEC / 10) * 1000
+  const shortestLifeMs = shortestRefreshIntervalMs(lifetimeSec)
   return {
     initial: count('initial'),
     proactive: count('proactive'),

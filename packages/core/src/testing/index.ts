@@ -13,7 +13,9 @@ export {
   countReasons,
   createOutageMeter,
   type OutageMeter,
+  shortestRefreshIntervalMs,
   sleep,
+  soakLifetimeSec,
   waitFor,
 } from './real-time.js'
 export {

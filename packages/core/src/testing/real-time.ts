@@ -68,3 +68,33 @@ export function countReasons(calls: ReadonlyArray<{ reason: string }>): Record<s
   for (const { reason } of calls) counts[reason] = (counts[reason] ?? 0) + 1
   return counts
 }
+
+/**
+ * The token lifetime for a real-time soak of `soakMs`: a quarter of the soak, from 4 s to
+ * 20 s. The short soak of `pnpm test` (9 s) crosses two lifetimes of 4 s tokens; a long one
+ * (`pnpm soak`, 5 min) runs on 20 s tokens.
+ *
+ * @example
+ * ```ts
+ * soakLifetimeSec(9_000) // 4
+ * soakLifetimeSec(300_000) // 20
+ * ```
+ */
+export function soakLifetimeSec(soakMs: number): number {
+  return Math.min(20, Math.max(4, Math.round(soakMs / 4_000)))
+}
+
+/**
+ * The shortest time between two proactive refreshes of tokens of `lifetimeSec` (up to 25 s),
+ * for a soak's bound on connector calls. The session replaces such a token 0.4 of its
+ * lifetime before expiry, plus up to 0.1 of jitter: half a lifetime after `iat`. `iat` is in
+ * whole seconds, so up to 1 s of that half may be gone when the token arrives.
+ *
+ * @example
+ * ```ts
+ * const budget = 1 + injected + Math.ceil(elapsedMs / shortestRefreshIntervalMs(20))
+ * ```
+ */
+export function shortestRefreshIntervalMs(lifetimeSec: number): number {
+  return (lifetimeSec / 2 - 1) * 1000
+}
