@@ -34,12 +34,23 @@ async function skewRun(offset: number, jump: number) {
  * About one refresh per 60 s token (40–45 s apart): no burst, and no request left unserved.
  * A wall clock that jumps forward looks exactly like a sleep during which the monotonic
  * clock stood still, so the session refreshes once at the jump: `early` such refreshes are
- * allowed, never a burst.
+ * allowed, never a burst. `ahead`: the local clock runs ahead from the start, and until a
+ * forced call bounds the issuer's clock the wall clock stands in for it, so the first
+ * (unforced) token looks expired: one forced call follows it at once, then the steady pace.
  */
-function expectSteadyRefresh(s: Awaited<ReturnType<typeof skewRun>>, early = 0): void {
+function expectSteadyRefresh(
+  s: Awaited<ReturnType<typeof skewRun>>,
+  early = 0,
+  ahead = false,
+): void {
   expect(s.handed).toHaveLength(121)
-  expect(s.rec.calls.length).toBeLessThanOrEqual(17)
-  const gaps = s.rec.calls.slice(1).map((c, i) => c.at - s.rec.calls[i]!.at)
+  expect(s.rec.calls.length).toBeLessThanOrEqual(ahead ? 18 : 17)
+  if (ahead) {
+    expect(s.rec.calls[1]!.at - s.rec.calls[0]!.at).toBeLessThan(1_000)
+    expect(s.rec.calls[1]!.forceRefresh).toBe(true)
+  }
+  const calls = ahead ? s.rec.calls.slice(1) : s.rec.calls
+  const gaps = calls.slice(1).map((c, i) => c.at - calls[i]!.at)
   expect(gaps.filter((gap) => gap <= 30_000).length).toBeLessThanOrEqual(early)
   expect(Math.min(...gaps)).toBeGreaterThan(5_000)
 }
@@ -133,7 +144,7 @@ describe('chaos: provider faults (fake clock)', () => {
     for (const c of cases)
       it(`local clock ${c.name}: one refresh per token, every request served`, async () => {
         const s = await skewRun(c.offset, c.jump)
-        expectSteadyRefresh(s, c.jump > 0 ? 1 : 0)
+        expectSteadyRefresh(s, c.jump > 0 ? 1 : 0, c.offset > 0)
         s.session.dispose()
       })
   })
