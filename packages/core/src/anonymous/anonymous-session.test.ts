@@ -17,7 +17,14 @@ describe('a session with anonymous identity', () => {
       keyStore: memoryDeviceKeyStore(),
       now: t.clock.wallNow,
     })
-    const session = createSession({ connector, platform: t.platform, anonymous: identity })
+    // Signing is real WebCrypto work, off the fake clock: tracked, so `advance` waits for
+    // the refresh it fires to finish instead of racing it (one real turn is not always enough).
+    const guest = {
+      ...identity,
+      fetchCredentials: (o?: Parameters<typeof identity.fetchCredentials>[0]) =>
+        t.track(identity.fetchCredentials(o)),
+    }
+    const session = createSession({ connector, platform: t.platform, anonymous: guest })
     const guestToken = await session.getToken()
     expect(session.getSnapshot().status).toBe('anonymous')
     expect(session.getSnapshot().userId).toBe(await identity.getId())
