@@ -233,4 +233,25 @@ describe('powerSyncConnector (contract level: no PowerSync sync client runs in N
     session.dispose()
     vi.useRealTimers()
   })
+
+  it('a prefetch waiting for the next token settles with ERR_DISPOSED when the session is disposed (the app tore down mid-wait)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const { t, session, ps } = await setup({ lifetimeSec: 10 })
+      const invalidate = (ps as unknown as { invalidateCredentials(): void }).invalidateCredentials
+      await ps.fetchCredentials()
+      invalidate()
+      let outcome = 'waiting'
+      const settled = ps.fetchCredentials().then(
+        () => (outcome = 'resolved'),
+        (error: unknown) => (outcome = isKeywayError(error) ? error.code : 'not a KeywayError'),
+      )
+      await t.clock.advance(2_000)
+      expect(outcome).toBe('waiting')
+      session.dispose()
+      expect(await settled).toBe('ERR_DISPOSED')
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })

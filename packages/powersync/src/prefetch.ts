@@ -10,7 +10,7 @@ export const PREFETCH_WINDOW_MS = 100
 
 /**
  * The session's credentials once it holds a token other than `token` (its own refresh, a
- * rejection, a sign-out). A prefetch for a token that is still good waits for this: tokens
+ * rejection, a sign-out), or `ERR_DISPOSED` once the session is disposed. A prefetch for a token that is still good waits for this: tokens
  * that live 30 s or less are "expiring soon" to PowerSync from their first second, and
  * forcing a new one on every prefetch would reconnect and refresh without end.
  */
@@ -18,7 +18,12 @@ export function nextCredentials(session: Session, token: string): Promise<Creden
   return new Promise((resolve, reject) => {
     const version = session.getSnapshot().tokenVersion
     const check = () => {
-      if (session.getSnapshot().tokenVersion === version && session.peek()?.token === token) return
+      try {
+        if (session.getSnapshot().tokenVersion === version && session.peek()?.token === token)
+          return
+      } catch {
+        // Disposed (its last call to subscribers): getCredentials rejects with ERR_DISPOSED.
+      }
       unsubscribe()
       session.getCredentials().then(resolve, reject)
     }

@@ -175,6 +175,9 @@ export function createSession(options: SessionOptions): Session {
       // Callers waiting for a token wake up to ERR_DISPOSED.
       e._changed.resolve()
       for (const cleanup of e._cleanups.splice(0)) cleanup()
+      // Subscribers hear of it once: whatever waits for a change (a prefetch waiting for the
+      // next token) wakes up and finds ERR_DISPOSED instead of waiting forever.
+      for (const listener of [...e._listeners]) listener()
       e._listeners.clear()
       e._inspectors.clear()
     },

@@ -607,6 +607,25 @@ describe('Session: provider changes, sign-out and state', () => {
     expect(connector.callCount).toBe(calls)
   })
 
+  it('dispose calls each subscriber once more, then never again: a waiter wakes up to ERR_DISPOSED', async () => {
+    const { t, session } = await setup({ lifetimeSec: 60 })
+    await session.getToken()
+    let calls = 0
+    let seen = ''
+    session.subscribe(() => {
+      calls++
+      try {
+        session.peek()
+      } catch (error) {
+        seen = isKeywayError(error) ? error.code : 'not a KeywayError'
+      }
+    })
+    session.dispose()
+    expect([calls, seen]).toEqual([1, 'ERR_DISPOSED'])
+    await t.clock.advance(10 * 60_000)
+    expect(calls).toBe(1)
+  })
+
   it('dispose during a fetch aborts it and arms nothing afterwards', async () => {
     let release = () => {}
     const { t, session } = await setup({

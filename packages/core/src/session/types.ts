@@ -78,7 +78,11 @@ export interface Session {
   subscribe(listener: () => void): () => void
   /** The current state; the same object until something changes. */
   getSnapshot(): SessionSnapshot
-  /** Stops every timer, listener and call in flight. The session cannot be used afterwards. */
+  /**
+   * Stops every timer, listener and call in flight, after calling each `subscribe` listener
+   * one last time. The session cannot be used afterwards: `peek()`, `getToken()` and
+   * `getCredentials()` throw or reject with `ERR_DISPOSED`.
+   */
   dispose(): void
 }
 
