@@ -19,7 +19,8 @@ const TS = ['--expose-gc', '--conditions=@keyway/source', '--import', 'tsx']
 
 interface SizeReport {
   core: number
-  coreBudget: number
+  /** Bytes: the design's goal, what session engine v2 allows, the limit `pnpm size` holds. */
+  coreBudget: { goal: number; allowed: number; limit: number }
   spokes: Array<{
     name: string
     budget: number
@@ -102,11 +103,12 @@ function sizeSection(s: SizeReport): string {
 min+gzip (gzip -9) of a full import (\`import * as x\`: nothing tree-shaken), bundled and minified
 by rolldown through size-limit's own plugins, the same way as \`.size-limit.mjs\`.
 
-**@keyway/core: ${kb(s.core)}** against a budget of ${kb(s.coreBudget)}: ${
-    s.core > s.coreBudget
-      ? `**over by ${s.core - s.coreBudget} B (${x(s.core / s.coreBudget)} the budget)**`
+**@keyway/core: ${kb(s.core)}** against the ${kb(s.coreBudget.allowed)} that session engine v2
+allows (the design's goal: ${kb(s.coreBudget.goal)}): ${
+    s.core > s.coreBudget.allowed
+      ? `**over by ${s.core - s.coreBudget.allowed} B (${x(s.core / s.coreBudget.allowed)} the allowance)**`
       : 'within'
-  }.
+  }. \`pnpm size\` holds it under ${kb(s.coreBudget.limit)} meanwhile, against growth.
 
 ### Spokes over core
 
@@ -137,17 +139,16 @@ ${table(
 ### Core's entries, and what an app keeps of them
 
 The anonymous identity and the upgrade live in \`@keyway/core/anonymous\` (and the browser's
-device key store in \`@keyway/browser/anonymous\`), and the session engine is one closure
-(the class with private fields it replaced made core 6.6 kB). No split reaches 4 kB, and
-neither does wording: "every message emptied" is core with each error message and log line
-reduced to \`''\`, a floor and not a product, and it is still over the budget. Meeting 4 kB
-would mean dropping behaviour the design asks for. "Without \`authFetch\`" is core's real
-\`src/index.ts\` with that re-export left out, bundled by esbuild as tsup does and then
-measured like everything else.
+device key store in \`@keyway/browser/anonymous\`). "Every message emptied" is core with each
+error message and log line reduced to \`''\`: a floor, not a product. No option below reaches
+${kb(s.coreBudget.allowed)}: the gap is the behaviour session engine v2 added (shared rejection
+answers, the failure budget, Retry-After on every call, issuer-clock bounds, per-consumer
+validity, cross-tab storage rules). "Without \`authFetch\`" is core's real \`src/index.ts\` with
+that re-export left out, bundled by esbuild as tsup does and then measured like everything else.
 
 ${table(
-  ['option', 'min+gzip', 'vs budget', 'note'],
-  s.options.map((o) => [o.option, kb(o.gz), x(o.gz / s.coreBudget), o.note]),
+  ['option', 'min+gzip', 'vs allowance', 'note'],
+  s.options.map((o) => [o.option, kb(o.gz), x(o.gz / s.coreBudget.allowed), o.note]),
 )}
 
 ### Bleed check

@@ -31,6 +31,30 @@ export const PROVIDER_SDKS = {
   entra: ['@azure'],
 }
 
+/**
+ * @keyway/core's size (min+gzip of the full import, bytes): the design's goal, what session
+ * engine v2 (issue 11) allows, and the limit `pnpm size` holds meanwhile against growth.
+ */
+export const CORE_BUDGET = { goal: 4000, allowed: 5800, limit: 7200 }
+
+/**
+ * Every spoke's budget "over core" (bytes) and what stays external (the app's own SDK or
+ * engine client). Read by `.size-limit.mjs` (the checks) and the bench report (the table).
+ */
+export const SPOKES = [
+  ...Object.entries(PROVIDER_SDKS).map(([name, external]) => ({ name, budget: 1000, external })),
+  { name: 'react', budget: 1000, external: ['react', 'react-dom'] },
+  // Sync engine adapters: the engine's client is the app's.
+  { name: 'convex', budget: 1000, external: ['convex'] },
+  { name: 'electric', budget: 1000, external: ['@electric-sql'] },
+  { name: 'powersync', budget: 1000, external: ['@powersync'] },
+  { name: 'hocuspocus', budget: 1000, external: ['@hocuspocus', 'yjs'] },
+  { name: 'zero', budget: 1000, external: ['@rocicorp'] },
+  { name: 'neon', budget: 1000, external: ['@neondatabase'] },
+  // idb is bundled into @keyway/browser: it is that package's own dependency.
+  { name: 'browser', budget: 2500, external: [] },
+]
+
 /** `packages/<name>/dist/index.js`, and whether it holds any code. */
 export function distEntry(name) {
   const file = join(ROOT, 'packages', name, 'dist', 'index.js')

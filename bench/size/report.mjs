@@ -4,15 +4,9 @@
 import { join } from 'node:path'
 import { findBleed } from './check-bleed.mjs'
 import { coreBreakdown } from './core-breakdown.mjs'
-import { browserEntry, distEntry, gzipSizeOf, PROVIDER_SDKS, ROOT } from './measure.mjs'
+import { browserEntry, CORE_BUDGET, distEntry, gzipSizeOf, ROOT, SPOKES } from './measure.mjs'
 
 const CORE = join(ROOT, 'packages/core/dist/index.js')
-
-const SPOKES = [
-  ...Object.entries(PROVIDER_SDKS).map(([name, external]) => ({ name, external, budget: 1000 })),
-  { name: 'react', external: ['react', 'react-dom'], budget: 1000 },
-  { name: 'browser', external: [], budget: 2500 },
-]
 
 /** The provider SDKs keyway sits on, resolved from the package that depends on each. */
 const COMPARED = [
@@ -67,5 +61,14 @@ const { modules, options } = await coreBreakdown()
 const bleed = await findBleed()
 
 console.log(
-  JSON.stringify({ core, coreBudget: 4000, spokes, idbShare, comparison, modules, options, bleed }),
+  JSON.stringify({
+    core,
+    coreBudget: CORE_BUDGET,
+    spokes,
+    idbShare,
+    comparison,
+    modules,
+    options,
+    bleed,
+  }),
 )
