@@ -35,9 +35,13 @@ export interface TestPlatform {
   pendingTimers(): number
   /** Host listeners currently subscribed through `platform.subscribe`. */
   listenerCount(): number
-  /** Sends a host signal to the session, as a browser or app would. */
+  /**
+   * Sends a host signal to the session, as a browser or app would, then lets what it set off
+   * settle as `flush()` does: tracked work included, so a call the signal makes (a `wake`
+   * check, say) has its answer when this resolves.
+   */
   emit(event: PlatformEvent): Promise<void>
-  /** Sets connectivity, emitting `online` / `offline` when it changes. */
+  /** Sets connectivity, emitting `online` / `offline` when it changes (and settling, as `emit`). */
   setOnline(online: boolean): Promise<void>
   /** Every line the session logged. */
   logs: LogLine[]
@@ -189,7 +193,9 @@ export function createTestPlatform(options: TestPlatformOptions = {}): TestPlatf
 
   async function emit(event: PlatformEvent): Promise<void> {
     for (const l of [...listeners]) l(event)
-    await yieldTurn()
+    // Not one turn only: a call the signal makes signs its token with real WebCrypto, which
+    // can outlast a turn on a loaded machine.
+    await settle()
   }
 
   return {
