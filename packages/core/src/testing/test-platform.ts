@@ -50,7 +50,15 @@ export interface TestPlatform {
   /**
    * Marks real async work (WebCrypto signing, a loopback request) that the fake clock must
    * wait for before firing the next timer, so a slow machine cannot make a 15 s timeout
-   * fire "during" a call that takes no fake time.
+   * fire "during" a call that takes no fake time. `advance`, `sleep`, `flush`, `emit` and
+   * `setOnline` resolve only once tracked work has settled: untracked work gets one real turn,
+   * which a loaded machine does not always give it. Never track work meant to hang.
+   *
+   * @example
+   * ```ts
+   * const connector = await createFakeConnector({ now: t.clock.wallNow, track: t.track })
+   * const guest = { ...identity, fetchCredentials: (o) => t.track(identity.fetchCredentials(o)) }
+   * ```
    */
   track<T>(work: Promise<T>): Promise<T>
 }
@@ -64,7 +72,7 @@ export interface TestPlatformOptions {
   /** Replaces `Math.random` for jitter; default a seeded generator, so runs repeat. */
   random?: () => number
   /**
-   * How `flush()` and `advance()` let pending callbacks run. Default: one real
+   * How `flush()`, `advance()` and `emit()` let pending callbacks run. Default: one real
    * `setTimeout(0)` turn (≥ 1 ms in Node), which also gives untracked real work a moment.
    * A model test whose world is all in memory passes `setImmediate` for speed.
    */
