@@ -77,8 +77,6 @@ describe('chaos: provider faults (fake clock)', () => {
     expect(offlineErrors.every((e) => isKeywayError(e, 'ERR_OFFLINE'))).toBe(true)
     await s.t.setOnline(true)
     s.rec.faultEnds()
-    // The wake call's token signing is real work: let it settle before the first look.
-    await s.t.flush()
     // Back online: one check at once.
     expect(s.rec.calls.length).toBe(callsBefore + 1)
     expect(s.rec.calls.at(-1)!.reason).toBe('wake')

@@ -1,5 +1,5 @@
 import { createSession, isKeywayError } from '@keyway/core'
-import { createTestPlatform } from '@keyway/core/testing'
+import { createTestPlatform, waitFor } from '@keyway/core/testing'
 import {
   type ConformanceSubject,
   runConnectorConformance,
@@ -145,8 +145,11 @@ describe('a Session on firebaseConnector (real Auth emulator)', () => {
     })
     const first = await session.getToken()
     const firstUser = session.getSnapshot().userId
+    const fetches = session.getSnapshot().counters.fetches
     await signIn(auth, `second-${Date.now()}@keyway.test`)
-    await new Promise((r) => setTimeout(r, 50))
+    // Firebase tells its listeners asynchronously: wait (bounded) until the session has heard
+    // of the switch and called for the new user's token, not a fixed time.
+    await waitFor(() => session.getSnapshot().counters.fetches > fetches)
     for (let i = 0; i < 5; i++) expect(await session.getToken()).not.toBe(first)
     expect(session.getSnapshot().userId).not.toBe(firstUser)
     expect(session.getSnapshot().userId).toBe(auth.currentUser!.uid)

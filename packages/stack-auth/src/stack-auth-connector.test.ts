@@ -1,9 +1,9 @@
 import { createSession } from '@keyway/core'
-import { createTestPlatform, fetchOptions } from '@keyway/core/testing'
+import { createTestPlatform, fetchOptions, waitFor } from '@keyway/core/testing'
 import { runErrorMapping } from '@keyway/core/testing/vitest'
 import { StackClientApp } from '@stackframe/js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, runProviderSuites } from '../../../test/support/provider-suites.js'
+import { runProviderSuites } from '../../../test/support/provider-suites.js'
 import { PROJECT_ID, startStackAuthDouble } from '../test/stack-auth-double.js'
 import { stackAuthConnector } from './stack-auth-connector.js'
 import { toKeywayStackAuthError } from './stack-auth-errors.js'
@@ -14,13 +14,23 @@ import { toKeywayStackAuthError } from './stack-auth-errors.js'
 // hosted Stack Auth has too), and then fails over in seconds instead of retrying for ~20 s.
 
 let double: Awaited<ReturnType<typeof startStackAuthDouble>>
+
+/**
+ * The fallback URLs the SDK fetched in the background, once it has them: it keeps them in a
+ * process global (@stackframe/js `fetchBackendUrlsInBackground`, stack-shared `createGlobal`).
+ */
+const fetchedBackendUrls = () =>
+  (globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>)[
+    Symbol.for('__hexclave-globals')
+  ]?.['__stack-fetched-backend-urls']
 beforeAll(async () => {
   double = await startStackAuthDouble()
   // No baseUrl option: the SDK's default path, which asks the API for its fallback URLs.
   process.env.STACK_API_URL = double.api.origin
   await device().signInAs('warm-up')
-  await eventually(() => double.stats.backendUrls > 0)
-  await new Promise((r) => setTimeout(r, 50))
+  // Until the SDK holds the list, an outage costs its ~20 s of retries: wait for the list
+  // itself, not a fixed time after the double answered.
+  await waitFor(() => fetchedBackendUrls() !== undefined)
 })
 afterAll(async () => {
   delete process.env.STACK_API_URL

@@ -1,5 +1,5 @@
 import { createSession, decodeJwt, isKeywayError } from '@keyway/core'
-import { createTestPlatform, fetchOptions } from '@keyway/core/testing'
+import { createTestPlatform, fetchOptions, waitFor } from '@keyway/core/testing'
 import { runConnectorConformance, runErrorMapping } from '@keyway/core/testing/vitest'
 import {
   AuthApiError,
@@ -148,8 +148,11 @@ describe('a Session on supabaseConnector survives (GoTrue HTTP double)', () => {
       platform: createTestPlatform({ startWall: Date.now() }).platform,
     })
     const first = await session.getToken()
+    const fetches = session.getSnapshot().counters.fetches
     await signIn(c, `second-${Date.now()}@keyway.test`)
-    await new Promise((r) => setTimeout(r, 20))
+    // supabase-js tells its listeners asynchronously: wait (bounded) until the session has
+    // heard of the switch and called for the new user's token, not a fixed time.
+    await waitFor(() => session.getSnapshot().counters.fetches > fetches)
     for (let i = 0; i < 5; i++) expect(await session.getToken()).not.toBe(first)
     expect(session.getSnapshot().userId).toBe((await c.auth.getSession()).data.session!.user.id)
     session.dispose()

@@ -35,9 +35,13 @@ export interface TestPlatform {
   pendingTimers(): number
   /** Host listeners currently subscribed through `platform.subscribe`. */
   listenerCount(): number
-  /** Sends a host signal to the session, as a browser or app would. */
+  /**
+   * Sends a host signal to the session, as a browser or app would, then lets what it set off
+   * settle as `flush()` does: tracked work included, so a call the signal makes (a `wake`
+   * check, say) has its answer when this resolves.
+   */
   emit(event: PlatformEvent): Promise<void>
-  /** Sets connectivity, emitting `online` / `offline` when it changes. */
+  /** Sets connectivity, emitting `online` / `offline` when it changes (and settling, as `emit`). */
   setOnline(online: boolean): Promise<void>
   /** Every line the session logged. */
   logs: LogLine[]
@@ -46,7 +50,15 @@ export interface TestPlatform {
   /**
    * Marks real async work (WebCrypto signing, a loopback request) that the fake clock must
    * wait for before firing the next timer, so a slow machine cannot make a 15 s timeout
-   * fire "during" a call that takes no fake time.
+   * fire "during" a call that takes no fake time. `advance`, `sleep`, `flush`, `emit` and
+   * `setOnline` resolve only once tracked work has settled: untracked work gets one real turn,
+   * which a loaded machine does not always give it. Never track work meant to hang.
+   *
+   * @example
+   * ```ts
+   * const connector = await createFakeConnector({ now: t.clock.wallNow, track: t.track })
+   * const guest = { ...identity, fetchCredentials: (o) => t.track(identity.fetchCredentials(o)) }
+   * ```
    */
   track<T>(work: Promise<T>): Promise<T>
 }
@@ -60,7 +72,7 @@ export interface TestPlatformOptions {
   /** Replaces `Math.random` for jitter; default a seeded generator, so runs repeat. */
   random?: () => number
   /**
-   * How `flush()` and `advance()` let pending callbacks run. Default: one real
+   * How `flush()`, `advance()` and `emit()` let pending callbacks run. Default: one real
    * `setTimeout(0)` turn (≥ 1 ms in Node), which also gives untracked real work a moment.
    * A model test whose world is all in memory passes `setImmediate` for speed.
    */
@@ -189,7 +201,9 @@ export function createTestPlatform(options: TestPlatformOptions = {}): TestPlatf
 
   async function emit(event: PlatformEvent): Promise<void> {
     for (const l of [...listeners]) l(event)
-    await yieldTurn()
+    // Not one turn only: a call the signal makes signs its token with real WebCrypto, which
+    // can outlast a turn on a loaded machine.
+    await settle()
   }
 
   return {
