@@ -34,7 +34,12 @@ describe('devtoolsPlatform', () => {
     await t.flush()
 
     expect(connector.calls.at(-1)?.reason).toBe('wake')
-    expect(events.slice(seen).map((e) => e.type)).toEqual(['host', 'fetch', 'credentials'])
+    expect(events.slice(seen).map((e) => e.type)).toEqual([
+      'host',
+      'fetch',
+      'credentials',
+      'scheduled',
+    ])
     expect(debug.clockOffsetMs).toBe(0)
     // The clocks are back: the new token lives its 60 s (less the 1 s iat rounding), not 60 s
     // less the offset, which it would if the clocks stayed ahead of the issuer's.

@@ -100,4 +100,25 @@ describe('layoutStrip', () => {
     ])
     expect(items.at(-1)).toEqual({ kind: 'offline', start: 7_000, end: 9_000 })
   })
+
+  it("puts the refresh point a 'scheduled' event gives on the token held then", () => {
+    const [first, second] = layoutStrip(
+      [
+        entry({ type: 'credentials', at: 0, from: 'connector', userId: 'u', expiresAt: 60_000 }),
+        entry({ type: 'scheduled', at: 1, refreshAt: 43_000 }),
+        entry({ type: 'scheduled', at: 5_000, refreshAt: 30_000 }),
+        entry({
+          type: 'credentials',
+          at: 30_100,
+          from: 'connector',
+          userId: 'u',
+          expiresAt: 90_100,
+        }),
+      ],
+      31_000,
+    )
+    expect(first).toMatchObject({ kind: 'token', end: 30_100, refreshAt: 30_000 })
+    expect(second).toMatchObject({ kind: 'token', start: 30_100 })
+    expect(second).not.toHaveProperty('refreshAt')
+  })
 })

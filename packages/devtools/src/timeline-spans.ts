@@ -11,6 +11,8 @@ export type TimelineItem =
       from: 'connector' | 'storage' | 'tab' | 'held'
       reason?: FetchReason
       userId: string | null
+      /** Where the session set its refresh (the last 'scheduled' event while it was held). */
+      refreshAt?: number
     }
   | { kind: 'fetch'; at: number; reason: FetchReason }
   | { kind: 'rejection'; at: number; current: boolean }
@@ -74,6 +76,9 @@ export function layoutStrip(entries: readonly TimelineEntry[], now: number): Tim
         break
       case 'rejection':
         items.push({ kind: 'rejection', at: e.at, current: e.current })
+        break
+      case 'scheduled':
+        if (token) token.refreshAt = e.refreshAt
         break
       case 'signedOut':
         endToken(e.at)

@@ -69,6 +69,7 @@ export function createSession(options: SessionOptions): Session {
     _strictAt: 0,
     _timer: undefined,
     _armed: [0, 0, 0],
+    _refreshAt: Number.NEGATIVE_INFINITY,
     _background: false,
     _providerUser: undefined,
     _ready: Promise.resolve(),

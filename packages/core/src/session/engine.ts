@@ -64,6 +64,8 @@ export interface Engine {
   _timer: TimerHandle | undefined
   /** When the timer was armed (monotonic, wall) and for how long: a late firing means sleep. */
   _armed: [number, number, number]
+  /** The refresh point last told to inspectors (wall ms): a 'scheduled' event when it moves. */
+  _refreshAt: number
   /** Between `background` and the next `wake`/`online`: no refresh timer is armed. */
   _background: boolean
 

@@ -3,7 +3,7 @@ import { KeywayError } from '../errors.js'
 import { remainingMs } from './credentials.js'
 import type { Engine } from './engine.js'
 import { blockedBy, runFetch } from './fetch.js'
-import { check, floorOf, refreshOffsetOf } from './proactive-refresh.js'
+import { check, floorOf, refreshOffsetOf, schedule } from './proactive-refresh.js'
 import { current, nextChange, valid } from './state.js'
 import type { TokenOptions } from './types.js'
 
@@ -34,8 +34,12 @@ export function handOut(e: Engine, options?: TokenOptions): Credentials | undefi
 /** Remembers the strictest `minValidityMs` asked, so the next refresh comes early enough. */
 function noteStrict(e: Engine, ms: number): void {
   if (ms >= e._strictMs) {
+    const raised = ms > e._strictMs
     e._strictMs = ms
     e._strictAt = e._p.now()
+    // The timer was armed for a laxer consumer: armed again for this one, so the refresh
+    // comes in time without waiting for this consumer's next ask.
+    if (raised) schedule(e)
   }
 }
 

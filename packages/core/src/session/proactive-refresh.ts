@@ -3,7 +3,7 @@ import { type HeldCredentials, remainingMs } from './credentials.js'
 import type { Engine } from './engine.js'
 import { gapEnd, runFetch } from './fetch.js'
 import { retryAllowedAt } from './retry.js'
-import { current, ended, log } from './state.js'
+import { current, ended, event, log } from './state.js'
 import { minimumRemaining, refreshOffset } from './timing.js'
 
 /**
@@ -71,11 +71,18 @@ export function schedule(e: Engine): void {
   if (e._disposed || e._inflight || e._background || !p.isOnline() || ended(e)) return
   const now = p.now()
   const h = current(e)
+  const retrying = e._retry._inRow > 0 || (!h && e._held)
   let due: number
-  if (e._retry._inRow > 0 || (!h && e._held)) due = retryAllowedAt(e._retry, policy, now, false)
+  if (retrying) due = retryAllowedAt(e._retry, policy, now, false)
   else if (!h || h.expiresMono === null) return
   else due = now + remainingMs(h, p) - refreshOffsetOf(e, h)
   due = Math.max(due, gapEnd(e), e._retry._notBefore)
+  const refreshAt = p.wallNow() + due - now
+  // For tools that draw the schedule (devtools); a retry's time is in its 'failure' event.
+  if (!retrying && Math.abs(refreshAt - e._refreshAt) >= 1_000) {
+    e._refreshAt = refreshAt
+    event(e, { type: 'scheduled', refreshAt })
+  }
   const delay = Math.min(Math.max(0, due - now), policy.maxTimerMs, MAX_TIMER_DELAY_MS)
   e._armed = [now, p.wallNow(), delay]
   e._timer = p.setTimeout(() => onTimer(e), delay)

@@ -607,6 +607,39 @@ describe('Session: provider changes, sign-out and state', () => {
     expect(connector.callCount).toBe(calls)
   })
 
+  it("a 'scheduled' event tells where the refresh is set: the timer fires there, a stricter consumer moves it", async () => {
+    const { t, session } = await setup({ lifetimeSec: 60 })
+    const points: number[] = []
+    const fetches: Array<[number, string]> = []
+    session.inspect((event) => {
+      if (event.type === 'scheduled') points.push(event.refreshAt)
+      if (event.type === 'fetch') fetches.push([event.at, event.reason])
+    })
+    await session.getToken()
+    expect(points).toHaveLength(1)
+    const { expiresAt } = session.getSnapshot()
+    // 60 s tokens: refreshed 15 s (the lead) to 21 s (plus 10% jitter) before expiry.
+    const lead = expiresAt! - points[0]!
+    expect(lead).toBeGreaterThanOrEqual(15_000)
+    expect(lead).toBeLessThanOrEqual(21_000)
+    // Asked again, nothing moved: no event.
+    await t.clock.advance(5_000)
+    await session.getToken()
+    expect(points).toHaveLength(1)
+    // A consumer that needs 25 s: the refresh comes when the token reaches that (plus the
+    // fetch's own time), earlier than the lead alone would; the timer is armed again for it.
+    await session.getToken({ minValidityMs: 25_000 })
+    expect(points).toHaveLength(2)
+    expect(expiresAt! - points[1]!).toBeGreaterThanOrEqual(25_000)
+    expect(points[1]!).toBeLessThan(points[0]!)
+    await t.clock.advance(points[1]! - t.clock.wallNow())
+    expect(fetches.at(-1)).toEqual([points[1], 'proactive'])
+    // The new token has its own point.
+    expect(points).toHaveLength(3)
+    expect(points[2]!).toBeGreaterThan(points[1]!)
+    session.dispose()
+  })
+
   it('dispose calls each subscriber once more, then never again: a waiter wakes up to ERR_DISPOSED', async () => {
     const { t, session } = await setup({ lifetimeSec: 60 })
     await session.getToken()

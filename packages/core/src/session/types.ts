@@ -122,6 +122,12 @@ export type SessionEvent =
   | { type: 'signedOut'; at: number }
   /** A host signal reached the session: online, offline, wake, background. */
   | { type: 'host'; at: number; signal: PlatformEvent }
+  /**
+   * The proactive refresh of the held token is set for `refreshAt` (local wall-clock epoch
+   * ms): its lead and jitter, the strictest consumer's `minValidityMs`, the minimum gap. Sent
+   * when that point moves by a second or more (a new token, a stricter consumer, a clock jump).
+   */
+  | { type: 'scheduled'; at: number; refreshAt: number }
 
 /** Options for `getToken` and `getCredentials`. */
 export interface TokenOptions {

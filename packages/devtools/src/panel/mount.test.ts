@@ -36,6 +36,27 @@ describe('mountKeywayDevtools', () => {
     }
   })
 
+  it("marks the refresh on the countdown where the session set it (its 'scheduled' event)", async () => {
+    const { session, debug, events } = await setup()
+    cleanups.push(
+      mountKeywayDevtools({ sessions: [{ session, controls: debug }], initialOpen: true }),
+    )
+    await rendered()
+    // Mounted after the first token's point was set: the window the default policy allows.
+    expect(shadow()!.querySelector('[data-part="refresh-at"]')).toBeNull()
+    expect(shadow()!.querySelector('.life .zone')).not.toBeNull()
+    // A consumer that needs 25 s moves the refresh: the panel shows the point the session set.
+    await session.getToken({ minValidityMs: 25_000 })
+    await rendered()
+    const scheduled = events.filter((e) => e.type === 'scheduled').at(-1)
+    const point = shadow()!.querySelector<HTMLElement>('[data-part="refresh-at"]')
+    expect(point?.dataset.at).toBe(String(Math.round(scheduled!.refreshAt)))
+    expect(shadow()!.querySelector('.life .zone')).toBeNull()
+    expect(shadow()!.querySelector('[data-part="left"]')!.textContent).toMatch(
+      /refresh in [\d.]+ s/,
+    )
+  })
+
   it('its buttons act through the session: simulate 401, expire now, offline, refresh, sign out', async () => {
     const { t, connector, session, debug } = await setup()
     cleanups.push(

@@ -48,6 +48,8 @@ interface Watched extends DevtoolsSession {
   claims?: TokenClaims
   lifetimeMs: number | null
   version: number
+  /** Where the session set the held token's refresh ('scheduled' event), and for which token. */
+  refresh?: { at: number; version: number }
   card: HTMLElement
   note: string
 }
@@ -164,7 +166,8 @@ export function mountKeywayDevtools(options: DevtoolsOptions): () => void {
     }
     const viewNow = controls ? controls.platform.wallNow() : now
     part(card, 'head').innerHTML = headHtml(snapshot, w.claims)
-    part(card, 'life').innerHTML = lifeHtml(snapshot.expiresAt, w.lifetimeMs, viewNow)
+    const refreshAt = w.refresh?.version === snapshot.tokenVersion ? w.refresh.at : undefined
+    part(card, 'life').innerHTML = lifeHtml(snapshot.expiresAt, w.lifetimeMs, viewNow, refreshAt)
     part(card, 'claims').innerHTML = claimsHtml(w.claims)
     part(card, 'note').textContent = w.note
     const buttons = card.querySelectorAll('button')
@@ -199,6 +202,12 @@ export function mountKeywayDevtools(options: DevtoolsOptions): () => void {
     shareAcrossTabs(store, tab),
     ...watched.flatMap((w) => [
       w.session.subscribe(soon),
+      w.session.inspect((event) => {
+        if (event.type !== 'scheduled') return
+        // Sent after the token it is for is in the snapshot.
+        w.refresh = { at: event.refreshAt, version: w.session.getSnapshot().tokenVersion }
+        soon()
+      }),
       w.controls?.subscribe(soon) ?? (() => {}),
       () => w.recorder.stop(),
     ]),

@@ -17,19 +17,32 @@ export function headHtml(snapshot: SessionSnapshot, claims: TokenClaims | undefi
 
 /**
  * The countdown: the token's life from issue (left) to expiry (right), filled up to now,
- * with the refresh window marked: the session refreshes between `lead + jitter` and `lead`
- * before expiry (`refreshLead` with the default policy; jitter up to 10% of the lifetime).
+ * with the refresh marked. `refreshAt`: where the session set it (its 'scheduled' event: lead,
+ * jitter, the strictest consumer's `minValidityMs`). Without it (an older core), the window
+ * the default policy allows: between `lead + jitter` and `lead` before expiry.
  */
-export function lifeHtml(expiresAt: number | null, lifetimeMs: number | null, now: number): string {
+export function lifeHtml(
+  expiresAt: number | null,
+  lifetimeMs: number | null,
+  now: number,
+  refreshAt?: number,
+): string {
   if (expiresAt === null) return '<p class="muted" data-part="left">no token that expires</p>'
   const left = expiresAt - now
   if (!lifetimeMs || lifetimeMs <= 0)
     return `<p data-part="left">${left > 0 ? `${duration(left)} left` : 'expired'}</p>`
+  const pct = (ms: number) => `${Math.min(100, Math.max(0, (ms / lifetimeMs) * 100)).toFixed(2)}%`
+  const lived = `<b style="width:${pct(lifetimeMs - left)}"></b>`
+  const life = left > 0 ? `${duration(left)} left of ${duration(lifetimeMs)}` : 'expired'
+  if (refreshAt !== undefined) {
+    const lead = expiresAt - refreshAt
+    const refreshIn = refreshAt - now
+    return `<div class="life" title="token life; the line: when the session refreshes"><i class="point" data-part="refresh-at" data-at="${Math.round(refreshAt)}" style="left:${pct(lifetimeMs - lead)}"></i>${lived}</div><p data-part="left">${life}${left > 0 && refreshIn > 0 ? ` · refresh in ${duration(refreshIn)}` : ''}</p>`
+  }
   const lead = refreshLead(lifetimeMs, DEFAULT_POLICY)
   const jitter = DEFAULT_POLICY.jitterFraction * lifetimeMs
-  const pct = (ms: number) => `${Math.min(100, Math.max(0, (ms / lifetimeMs) * 100)).toFixed(2)}%`
   const refreshIn = left - lead
-  return `<div class="life" title="token life; hatched: when the session refreshes"><b style="width:${pct(lifetimeMs - left)}"></b><i class="zone" style="left:${pct(lifetimeMs - lead - jitter)};width:${pct(jitter)}"></i></div><p data-part="left">${left > 0 ? `${duration(left)} left of ${duration(lifetimeMs)}` : 'expired'}${left > 0 && refreshIn > 0 ? ` · refresh due in ${duration(Math.max(0, refreshIn - jitter))}–${duration(refreshIn)}` : ''}</p>`
+  return `<div class="life" title="token life; hatched: when the session refreshes">${lived}<i class="zone" style="left:${pct(lifetimeMs - lead - jitter)};width:${pct(jitter)}"></i></div><p data-part="left">${life}${left > 0 && refreshIn > 0 ? ` · refresh due in ${duration(Math.max(0, refreshIn - jitter))}–${duration(refreshIn)}` : ''}</p>`
 }
 
 /** Decoded header and claims; the signature is never decoded nor shown. */

@@ -29,6 +29,7 @@ button:disabled{opacity:.4;cursor:default}
 .muted{color:#9ca3af}
 .life{position:relative;height:10px;background:#1f2937;border-radius:3px;margin:6px 0;overflow:hidden}
 .life>b{position:absolute;top:0;bottom:0;left:0;background:#10b981}
+.life>.point{position:absolute;top:0;bottom:0;width:2px;margin-left:-1px;background:#fbbf24;z-index:1}
 .life>.zone{position:absolute;top:0;bottom:0;background:repeating-linear-gradient(45deg,#fbbf2488 0 3px,transparent 3px 6px);border-left:2px solid #fbbf24}
 .actions{display:flex;gap:4px;flex-wrap:wrap}
 pre{margin:4px 0;white-space:pre-wrap;word-break:break-all;color:#d1d5db}
@@ -37,6 +38,7 @@ pre{margin:4px 0;white-space:pre-wrap;word-break:break-all;color:#d1d5db}
 .track{position:relative;flex:1;height:44px;background:#1f2937;border-radius:3px;overflow:hidden}
 .track i{position:absolute;font-style:normal}
 .token{top:4px;height:10px;background:#059669;border-radius:2px;min-width:2px;border-left:2px solid #111827}
+.refresh-at{top:1px;height:16px;width:2px;margin-left:-1px;background:#fbbf24;z-index:1}
 .guest{opacity:.55}
 .mark.aborted{background:#374151}
 .from-tab{background:#0e7490}.from-storage,.from-held{background:#4b5563}

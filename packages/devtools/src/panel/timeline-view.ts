@@ -27,10 +27,15 @@ export function timelineHtml(strips: Strip[], thisTab: string, now: number, w: T
     `style="left:${x(start).toFixed(2)}%;width:${(x(end) - x(start)).toFixed(2)}%" data-start="${Math.round(start)}"`
   const shown = (item: TimelineItem) =>
     'at' in item ? item.at >= w.from && item.at <= w.to : item.end >= w.from && item.start <= w.to
+  // The refresh point on a token's bar, while the token is still held there.
+  const refreshMark = ({ refreshAt, end }: Extract<TimelineItem, { kind: 'token' }>) =>
+    refreshAt !== undefined && refreshAt < end && refreshAt >= w.from && refreshAt <= w.to
+      ? `<i class="refresh-at" data-kind="refreshAt" ${at(refreshAt)} title="refresh set for ${clock(refreshAt)}"></i>`
+      : ''
   const draw = (item: TimelineItem): string => {
     switch (item.kind) {
       case 'token':
-        return `<i class="token from-${item.from}${item.userId?.startsWith('anon_') ? ' guest' : ''}" data-kind="token" data-from="${item.from}"${item.reason ? ` data-reason="${item.reason}"` : ''} ${span(item.start, item.end)} title="token from ${item.from}${item.reason ? ` (${item.reason})` : ''} at ${clock(item.start)}, user ${esc(item.userId ?? '—')}"></i>`
+        return `${refreshMark(item)}<i class="token from-${item.from}${item.userId?.startsWith('anon_') ? ' guest' : ''}" data-kind="token" data-from="${item.from}"${item.reason ? ` data-reason="${item.reason}"` : ''} ${span(item.start, item.end)} title="token from ${item.from}${item.reason ? ` (${item.reason})` : ''} at ${clock(item.start)}, user ${esc(item.userId ?? '—')}"></i>`
       case 'fetch':
         return `<i class="tick r-${item.reason}" data-kind="fetch" data-reason="${item.reason}" ${at(item.at)} title="fetch (${item.reason}) at ${clock(item.at)}"></i>`
       case 'rejection':
@@ -60,5 +65,5 @@ export function legendHtml(): string {
   const reasons = Object.entries(REASON_COLOURS)
     .map(([reason, colour]) => `<span><i style="background:${colour}"></i>fetch: ${reason}</span>`)
     .join('')
-  return `${reasons}<span><i class="token"></i>token (fetched)</span><span><i class="from-tab"></i>token from another tab</span><span><i class="token guest"></i>guest token</span><span><i class="wait"></i>backoff</span><span><i class="offline"></i>offline</span><span><i class="background"></i>background</span>`
+  return `${reasons}<span><i class="token"></i>token (fetched)</span><span><i class="from-tab"></i>token from another tab</span><span><i class="token guest"></i>guest token</span><span><i class="refresh-at"></i>refresh set for</span><span><i class="wait"></i>backoff</span><span><i class="offline"></i>offline</span><span><i class="background"></i>background</span>`
 }
