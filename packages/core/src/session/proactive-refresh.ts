@@ -77,14 +77,15 @@ export function schedule(e: Engine): void {
   else if (!h || h.expiresMono === null) return
   else due = now + remainingMs(h, p) - refreshOffsetOf(e, h)
   due = Math.max(due, gapEnd(e), e._retry._notBefore)
-  const refreshAt = p.wallNow() + due - now
+  const wall = p.wallNow()
+  const refreshAt = wall + due - now
   // For tools that draw the schedule (devtools); a retry's time is in its 'failure' event.
   if (!retrying && Math.abs(refreshAt - e._refreshAt) >= 1_000) {
     e._refreshAt = refreshAt
     event(e, { type: 'scheduled', refreshAt })
   }
   const delay = Math.min(Math.max(0, due - now), policy.maxTimerMs, MAX_TIMER_DELAY_MS)
-  e._armed = [now, p.wallNow(), delay]
+  e._armed = [now, wall, delay]
   e._timer = p.setTimeout(() => onTimer(e), delay)
 }
 
