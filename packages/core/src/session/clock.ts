@@ -24,10 +24,10 @@ export interface ClockEstimate {
 
 export function newClockEstimate(): ClockEstimate {
   return {
-    _lo: Number.NEGATIVE_INFINITY,
-    _hi: Number.POSITIVE_INFINITY,
+    _lo: -Infinity,
+    _hi: Infinity,
     _newest: 0,
-    _guess: Number.NEGATIVE_INFINITY,
+    _guess: -Infinity,
   }
 }
 
@@ -54,7 +54,7 @@ export function observeIssuerClock(
   let hi = iatMs + 1000 - sentMono
   if (!fresh) {
     estimate._guess = hi
-    hi = Number.POSITIVE_INFINITY
+    hi = Infinity
   }
   if (lo > estimate._hi || hi < estimate._lo) {
     estimate._lo = lo
@@ -76,9 +76,7 @@ export function observeIssuerClock(
  */
 export function issuerOffset(estimate: ClockEstimate, wallOffset: number): number {
   const { _lo, _hi } = estimate
-  return _hi === Number.POSITIVE_INFINITY
-    ? Math.max(_lo, estimate._guess, wallOffset)
-    : Math.max(_lo, _hi)
+  return _hi === Infinity ? Math.max(_lo, estimate._guess, wallOffset) : Math.max(_lo, _hi)
 }
 
 /** Issuer clock minus local wall clock now, for the skew warning; 0 when nothing is known. */

@@ -8,7 +8,7 @@ import type { Engine } from './engine.js'
 import { blockedBy, currentAfterFetch, detachInflight, runFetch } from './fetch.js'
 import { disposedError, getCredentials, handOut } from './hand-out.js'
 import { onHostSignal } from './host-signals.js'
-import { clearTimer, schedule } from './proactive-refresh.js'
+import { clearTimer, schedule, tellSchedule } from './proactive-refresh.js'
 import { checkProviderUser, onProviderChange } from './provider-change.js'
 import { reportAccepted, reportRejected } from './rejection.js'
 import { newRetryState } from './retry.js'
@@ -57,9 +57,9 @@ export function createSession(options: SessionOptions): Session {
     _controller: null,
     _epoch: 0,
     _lastFetchMs: 0,
-    _lastCallAt: Number.NEGATIVE_INFINITY,
+    _lastCallAt: -Infinity,
     _calls: [],
-    _stormWarnedAt: Number.NEGATIVE_INFINITY,
+    _stormWarnedAt: -Infinity,
     _clock: newClockEstimate(),
     _skewWarned: false,
     _retry: newRetryState(),
@@ -69,7 +69,7 @@ export function createSession(options: SessionOptions): Session {
     _strictAt: 0,
     _timer: undefined,
     _armed: [0, 0, 0],
-    _refreshAt: Number.NEGATIVE_INFINITY,
+    _refreshAt: -Infinity,
     _background: false,
     _providerUser: undefined,
     _ready: Promise.resolve(),
@@ -163,6 +163,7 @@ export function createSession(options: SessionOptions): Session {
     },
     inspect(listener) {
       e._inspectors.add(listener)
+      tellSchedule(e, listener)
       return () => {
         e._inspectors.delete(listener)
       }

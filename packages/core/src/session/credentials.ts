@@ -70,7 +70,7 @@ export function anchorCredentials(
   let expiresMono: number | null = null
   if (exp !== undefined) expiresMono = exp * 1000 - issuerOffset(clock, wall - now)
   if (typeof expiresAt === 'number' && Number.isFinite(expiresAt))
-    expiresMono = Math.min(expiresMono ?? Number.POSITIVE_INFINITY, now + expiresAt - wall)
+    expiresMono = Math.min(expiresMono ?? Infinity, now + expiresAt - wall)
   const remaining = expiresMono === null ? null : expiresMono - now
   return hold(
     {
@@ -88,7 +88,7 @@ export function anchorCredentials(
 
 /** Life left on both clocks, the smaller one: the monotonic clock may stand still in sleep. */
 export function remainingMs(held: HeldCredentials, platform: Platform): number {
-  if (held.expiresMono === null || held.expiresAtWall === null) return Number.POSITIVE_INFINITY
+  if (held.expiresMono === null || held.expiresAtWall === null) return Infinity
   return Math.min(held.expiresMono - platform.now(), held.expiresAtWall - platform.wallNow())
 }
 

@@ -249,7 +249,7 @@ function apply(e: Engine, outcome: FetchOutcome, reason: FetchReason, started: n
   if (reason === 'proactive' && held && !held.rejected) e._chain = 0
   // A first fetch may be answered from the provider's cache with a token already due: the
   // forced call that replaces it is not held back by the gap (that one is forced: no loop).
-  if (reason === 'initial' && refreshDue(e, outcome)) e._lastCallAt = Number.NEGATIVE_INFINITY
+  if (reason === 'initial' && refreshDue(e, outcome)) e._lastCallAt = -Infinity
   adopt(e, outcome)
 }
 

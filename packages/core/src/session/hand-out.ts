@@ -1,9 +1,9 @@
 import type { Credentials } from '../contract.js'
 import { KeywayError } from '../errors.js'
-import { remainingMs } from './credentials.js'
+import { type HeldCredentials, remainingMs } from './credentials.js'
 import type { Engine } from './engine.js'
 import { blockedBy, runFetch } from './fetch.js'
-import { check, floorOf, refreshOffsetOf, schedule } from './proactive-refresh.js'
+import { check, floorOf, refreshOffsetOf, schedule, strictMs } from './proactive-refresh.js'
 import { current, nextChange, valid } from './state.js'
 import type { TokenOptions } from './types.js'
 
@@ -23,7 +23,7 @@ export function handOut(e: Engine, options?: TokenOptions): Credentials | undefi
   // The clocks are read once: this is every request's path.
   const left = remainingMs(h, e._p)
   const asked = options?.minValidityMs
-  if (asked) noteStrict(e, asked)
+  if (asked) noteStrict(e, h, asked)
   const need = Math.max(floorOf(e, h), Math.min(asked ?? 0, (h.lifetimeMs ?? Infinity) / 2))
   if (left <= need) return undefined
   // Still good to hand out, but due: a timer that slept late would refresh it anyway.
@@ -32,7 +32,10 @@ export function handOut(e: Engine, options?: TokenOptions): Credentials | undefi
 }
 
 /** Remembers the strictest `minValidityMs` asked, so the next refresh comes early enough. */
-function noteStrict(e: Engine, ms: number): void {
+function noteStrict(e: Engine, h: HeldCredentials, ms: number): void {
+  // An ask older than a token lifetime is forgotten first: a laxer ask made now counts at once
+  // (it used to be compared with the forgotten one, and lost until the consumer asked again).
+  strictMs(e, h)
   if (ms >= e._strictMs) {
     const raised = ms > e._strictMs
     e._strictMs = ms

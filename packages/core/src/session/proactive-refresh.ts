@@ -5,6 +5,7 @@ import { gapEnd, runFetch } from './fetch.js'
 import { retryAllowedAt } from './retry.js'
 import { current, ended, event, log } from './state.js'
 import { minimumRemaining, refreshOffset } from './timing.js'
+import type { SessionEvent } from './types.js'
 
 /**
  * Proactive refresh: one timer, armed for the refresh point of the held token (or the next
@@ -27,14 +28,14 @@ export function floorOf(e: Engine, h: HeldCredentials | null | undefined): numbe
  * half the lifetime (a consumer cannot get more life than the issuer mints).
  */
 export function strictMs(e: Engine, h: HeldCredentials): number {
-  const lifetime = h.lifetimeMs ?? Number.POSITIVE_INFINITY
+  const lifetime = h.lifetimeMs ?? Infinity
   if (e._p.now() - e._strictAt > lifetime) e._strictMs = 0
   return Math.min(e._strictMs, lifetime / 2)
 }
 
 /** How long before expiry `h` is refreshed: lead and jitter drawn once per token. */
 export function refreshOffsetOf(e: Engine, h: HeldCredentials): number {
-  if (h.expiresMono === null) return Number.NEGATIVE_INFINITY
+  if (h.expiresMono === null) return -Infinity
   h.refreshOffsetMs ??= Math.max(
     refreshOffset(h.lifetimeMs ?? Math.max(0, remainingMs(h, e._p)), e._policy, e._p.random),
     floorOf(e, h),
@@ -87,6 +88,18 @@ export function schedule(e: Engine): void {
   const delay = Math.min(Math.max(0, due - now), policy.maxTimerMs, MAX_TIMER_DELAY_MS)
   e._armed = [now, wall, delay]
   e._timer = p.setTimeout(() => onTimer(e), delay)
+}
+
+/**
+ * Tells one inspector added late where the held token's refresh is set (the last 'scheduled'
+ * point), so it need not wait for the next token. Nothing while failing or holding nothing.
+ */
+export function tellSchedule(e: Engine, inspector: (event: SessionEvent) => void): void {
+  const h = current(e)
+  if (!h || h.expiresMono === null || e._retry._inRow > 0 || e._refreshAt === -Infinity) return
+  try {
+    inspector({ type: 'scheduled', at: e._p.wallNow(), refreshAt: e._refreshAt })
+  } catch {}
 }
 
 function onTimer(e: Engine): void {

@@ -11,7 +11,7 @@ import {
   type TestPlatformOptions,
 } from '../testing/index.js'
 import { createSession } from './create-session.js'
-import type { SessionOptions } from './types.js'
+import type { SessionEvent, SessionOptions } from './types.js'
 
 async function setup(
   options: {
@@ -637,6 +637,48 @@ describe('Session: provider changes, sign-out and state', () => {
     // The new token has its own point.
     expect(points).toHaveLength(3)
     expect(points[2]!).toBeGreaterThan(points[1]!)
+    session.dispose()
+  })
+
+  it("an inspector added while a token is held hears its 'scheduled' point at once; none after sign-out", async () => {
+    const { session } = await setup({ lifetimeSec: 60 })
+    const early: number[] = []
+    session.inspect((event) => {
+      if (event.type === 'scheduled') early.push(event.refreshAt)
+    })
+    await session.getToken()
+    const late: SessionEvent[] = []
+    session.inspect((event) => late.push(event))
+    expect(late).toEqual([{ type: 'scheduled', at: expect.any(Number), refreshAt: early[0] }])
+    // An inspector that throws is the tool's problem, not the session's.
+    expect(() =>
+      session.inspect(() => {
+        throw new Error('broken tool')
+      }),
+    ).not.toThrow()
+    await session.signOut()
+    const afterSignOut: SessionEvent[] = []
+    session.inspect((event) => afterSignOut.push(event))
+    expect(afterSignOut).toEqual([])
+    session.dispose()
+  })
+
+  it('an ask older than a token lifetime is forgotten, and a laxer ask made then counts at once', async () => {
+    const { t, session } = await setup({ lifetimeSec: 60 })
+    const fetches: number[] = []
+    session.inspect((event) => {
+      if (event.type === 'fetch') fetches.push(event.at)
+    })
+    await session.getToken({ minValidityMs: 30_000 })
+    // More than a lifetime later that ask no longer counts; a consumer that needs 24 s asks once.
+    await t.clock.advance(65_000)
+    const { expiresAt } = (await session.getCredentials({ minValidityMs: 24_000 }))!
+    const before = fetches.length
+    await t.clock.advance(60_000)
+    // The held token is refreshed while it still has the 24 s that consumer asked for, not at
+    // the default lead (15–21 s before expiry for 60 s tokens).
+    expect(fetches.length).toBeGreaterThan(before)
+    expect(expiresAt! - fetches[before]!).toBeGreaterThanOrEqual(24_000)
     session.dispose()
   })
 

@@ -56,7 +56,9 @@ export interface Session {
   peek(options?: TokenOptions): Credentials | undefined
   /**
    * Calls `listener` with every event of the session (fetches, failures, rejections, host
-   * signals), for devtools and metrics. Returns the unsubscribe function.
+   * signals), for devtools and metrics. Returns the unsubscribe function. A listener added
+   * while a token is held hears its `'scheduled'` point at once, so a tool attached late can
+   * draw the schedule without waiting for the next token.
    */
   inspect(listener: (event: SessionEvent) => void): () => void
   /**

@@ -38,19 +38,23 @@ describe('mountKeywayDevtools', () => {
 
   it("marks the refresh on the countdown where the session set it (its 'scheduled' event)", async () => {
     const { session, debug, events } = await setup()
+    const pointShown = () =>
+      shadow()!.querySelector<HTMLElement>('[data-part="refresh-at"]')?.dataset.at
+    const lastScheduled = () =>
+      String(Math.round(events.filter((e) => e.type === 'scheduled').at(-1)!.refreshAt))
     cleanups.push(
       mountKeywayDevtools({ sessions: [{ session, controls: debug }], initialOpen: true }),
     )
     await rendered()
-    // Mounted after the first token's point was set: the window the default policy allows.
-    expect(shadow()!.querySelector('[data-part="refresh-at"]')).toBeNull()
-    expect(shadow()!.querySelector('.life .zone')).not.toBeNull()
-    // A consumer that needs 25 s moves the refresh: the panel shows the point the session set.
+    // Mounted after the first token's point was set: the session tells the panel at once.
+    expect(pointShown()).toBe(lastScheduled())
+    expect(shadow()!.querySelector('.life .zone')).toBeNull()
+    // A consumer that needs 25 s moves the refresh: the panel shows the new point.
+    const first = pointShown()
     await session.getToken({ minValidityMs: 25_000 })
     await rendered()
-    const scheduled = events.filter((e) => e.type === 'scheduled').at(-1)
-    const point = shadow()!.querySelector<HTMLElement>('[data-part="refresh-at"]')
-    expect(point?.dataset.at).toBe(String(Math.round(scheduled!.refreshAt)))
+    expect(pointShown()).toBe(lastScheduled())
+    expect(pointShown()).not.toBe(first)
     expect(shadow()!.querySelector('.life .zone')).toBeNull()
     expect(shadow()!.querySelector('[data-part="left"]')!.textContent).toMatch(
       /refresh in [\d.]+ s/,
