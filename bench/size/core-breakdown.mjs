@@ -2,12 +2,16 @@
 // metafile), and what the main entry would weigh if parts of it moved to subpaths. Each option
 // is core's real src/index.ts with some `export … from` statements left out, bundled by esbuild
 // (as tsup does) and then measured like every other number (rolldown, minified, gzip -9).
-// One more option is a floor rather than a product: core with every message emptied.
+// Two more options are floors rather than products: core with every message emptied, and core
+// with only the engine's rules left (no messages, no log lines, no inspect events, no storage
+// or cross-tab, no authFetch): what issue 11's behaviour weighs by itself.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import ts from 'typescript'
 import { gzipSizeOf, gzipSizeOfImports, loadEsbuild, ROOT } from './measure.mjs'
+
+const CORE_MANGLE_PROPS = /^_[a-zA-Z]/
 
 const SRC = join(ROOT, 'packages/core/src')
 const TMP = join(ROOT, 'bench/.tmp/core-options')
@@ -21,36 +25,81 @@ function indexStatements() {
   }))
 }
 
-/**
- * An esbuild plugin that empties every message in core's source: template literals and string
- * literals with a space in them (error messages, log lines). Codes, statuses and keys have no
- * space and stay. What is left is what the behaviour alone weighs.
- */
-const emptyMessages = {
-  name: 'empty-messages',
-  setup(build) {
-    build.onLoad({ filter: /packages\/core\/src\/.*\.ts$/ }, (args) => {
-      const source = ts.createSourceFile(args.path, readFileSync(args.path, 'utf8'), 99, true)
-      const empty = (context) => (root) => {
-        const visit = (node) => {
-          if (
-            ts.isTemplateExpression(node) ||
-            ts.isNoSubstitutionTemplateLiteral(node) ||
-            (ts.isStringLiteral(node) &&
-              node.text.includes(' ') &&
-              !ts.isImportDeclaration(node.parent) &&
-              !ts.isExportDeclaration(node.parent))
-          )
-            return ts.factory.createStringLiteral('')
-          return ts.visitEachChild(node, visit, context)
-        }
-        return ts.visitNode(root, visit)
-      }
-      const [out] = ts.transform(source, [empty]).transformed
-      return { contents: ts.createPrinter().printFile(out), loader: 'ts' }
-    })
-  },
+/** Whether a string literal is a message (error messages and log lines have a space). */
+function isMessage(node) {
+  return (
+    ts.isTemplateExpression(node) ||
+    ts.isNoSubstitutionTemplateLiteral(node) ||
+    (ts.isStringLiteral(node) &&
+      node.text.includes(' ') &&
+      !ts.isImportDeclaration(node.parent) &&
+      !ts.isExportDeclaration(node.parent))
+  )
 }
+
+/**
+ * Calls to the engine's `log(e, …)` and `event(e, …)` (state.ts) and `tellSchedule(e, …)`
+ * (proactive-refresh.ts): debug output and what devtools hear.
+ */
+function isTelemetry(node) {
+  return (
+    ts.isCallExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    ['log', 'event', 'tellSchedule'].includes(node.expression.text)
+  )
+}
+
+/** `….crossTab` and `….storage` read from the platform: what sharing across tabs needs. */
+function isSharing(node) {
+  return (
+    ts.isPropertyAccessExpression(node) &&
+    ['crossTab', 'storage'].includes(node.name.text) &&
+    /(^|\.)_?p$/.test(node.expression.getText())
+  )
+}
+
+/**
+ * An esbuild plugin that rewrites core's source before bundling: each node `replace` picks is
+ * swapped for `undefined` (and message strings for `''`). It throws when nothing was rewritten,
+ * so a renamed function can never make a floor look lower than it is.
+ */
+function rewrite(name, replace) {
+  let rewritten = 0
+  return {
+    name,
+    setup(build) {
+      build.onLoad({ filter: /packages\/core\/src\/.*\.ts$/ }, (args) => {
+        const source = ts.createSourceFile(args.path, readFileSync(args.path, 'utf8'), 99, true)
+        const transform = (context) => (root) => {
+          const visit = (node) => {
+            const swap = replace(node)
+            if (swap) {
+              rewritten++
+              return swap === 'message'
+                ? ts.factory.createStringLiteral('')
+                : ts.factory.createIdentifier('undefined')
+            }
+            return ts.visitEachChild(node, visit, context)
+          }
+          return ts.visitNode(root, visit)
+        }
+        const [out] = ts.transform(source, [transform]).transformed
+        return { contents: ts.createPrinter().printFile(out), loader: 'ts' }
+      })
+      build.onEnd(() => {
+        if (rewritten === 0) throw new Error(`${name}: nothing in core's source was rewritten`)
+      })
+    },
+  }
+}
+
+/** Every message emptied: template literals and string literals with a space in them. */
+const emptyMessages = rewrite('empty-messages', (node) => isMessage(node) && 'message')
+
+/** The engine's rules alone: no messages, log lines, inspect events, storage or cross-tab. */
+const rulesOnly = rewrite('rules-only', (node) =>
+  isTelemetry(node) || isSharing(node) ? 'undefined' : isMessage(node) && 'message',
+)
 
 async function bundleIndex(name, leaveOut, plugins = []) {
   const { build } = loadEsbuild()
@@ -63,6 +112,8 @@ async function bundleIndex(name, leaveOut, plugins = []) {
     bundle: true,
     format: 'esm',
     target: 'es2022',
+    // As packages/core/tsup.config.ts builds it: the engine's `_fields` shortened.
+    mangleProps: CORE_MANGLE_PROPS,
     write: false,
     metafile: true,
     plugins,
@@ -110,6 +161,7 @@ export async function coreBreakdown() {
   const full = await measureOption('full', [])
   const noFetch = await measureOption('no-authfetch', ['./auth-fetch.js'])
   const noMessages = await measureOption('no-messages', [], [emptyMessages])
+  const rules = await measureOption('rules-only', ['./auth-fetch.js'], [rulesOnly])
   const sessionOnly = await gzipSizeOfImports({ [dist]: '{ createSession }' })
   const sessionAndFetch = await gzipSizeOfImports({ [dist]: '{ createSession, authFetch }' })
   const anonymous = await gzipSizeOfImports({
@@ -122,6 +174,11 @@ export async function coreBreakdown() {
       option: 'the same with every message emptied',
       gz: noMessages,
       note: 'a floor, not a product: errors and log lines without words',
+    },
+    {
+      option: "the engine's rules alone",
+      gz: rules,
+      note: 'a floor: no messages, log lines, `inspect` events, storage, cross-tab or `authFetch`',
     },
     { option: 'an app importing only `createSession` (tree-shaken)', gz: sessionOnly, note: '' },
     { option: '`createSession` + `authFetch`', gz: sessionAndFetch, note: '' },

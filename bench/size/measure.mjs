@@ -35,7 +35,7 @@ export const PROVIDER_SDKS = {
  * @keyway/core's size (min+gzip of the full import, bytes): the design's goal, what session
  * engine v2 (issue 11) allows, and the limit `pnpm size` holds meanwhile against growth.
  */
-export const CORE_BUDGET = { goal: 4000, allowed: 5800, limit: 7200 }
+export const CORE_BUDGET = { goal: 4000, allowed: 5800, limit: 7250 }
 
 /**
  * Every spoke's budget "over core" (bytes) and what stays external (the app's own SDK or
