@@ -153,15 +153,14 @@ ${table(
 ### Core's entries, and what an app keeps of them
 
 The anonymous identity and the upgrade live in \`@keyway/core/anonymous\` (and the browser's
-device key store in \`@keyway/browser/anonymous\`). "Without \`authFetch\`" is core's real
-\`src/index.ts\` with that re-export left out, bundled by esbuild as tsup does (engine fields
-shortened) and then measured like everything else. Two rows are floors, not products: "every
-message emptied" reduces each error message and log line to \`''\`; "the engine's rules alone"
-also takes out every log line and \`inspect\` event, storage and cross-tab, and \`authFetch\`
-(source rewritten before bundling, \`bench/size/core-breakdown.mjs\`). The rules alone are what
-session engine v2's invariants weigh by themselves (shared rejection answers, the failure
-budget, Retry-After on every call, issuer-clock bounds, per-consumer validity, the hand-out
-floor): ${rulesSentence(s)}
+device key store in \`@keyway/browser/anonymous\`). Each "the same …" row is core's real
+\`src/index.ts\` with one part taken out, bundled by esbuild as tsup does (engine fields
+shortened) and then measured like everything else: \`authFetch\` left out of the index; the
+messages, the log lines and \`inspect\` events, or storage and cross-tab rewritten out of the
+source before bundling (\`bench/size/core-breakdown.mjs\`). "The engine's rules alone" takes all
+of them out at once: a floor, not a product. It is what session engine v2's invariants weigh by
+themselves (shared rejection answers, the failure budget, Retry-After on every call,
+issuer-clock bounds, per-consumer validity, the hand-out floor): ${rulesSentence(s)}
 
 ${table(
   ['option', 'min+gzip', 'vs allowance', 'note'],

@@ -96,6 +96,12 @@ function rewrite(name, replace) {
 /** Every message emptied: template literals and string literals with a space in them. */
 const emptyMessages = rewrite('empty-messages', (node) => isMessage(node) && 'message')
 
+/** No log lines and no inspect events (what debugging and devtools use). */
+const noTelemetry = rewrite('no-telemetry', (node) => isTelemetry(node) && 'undefined')
+
+/** No storage and no cross-tab: every platform without them (Node, a single-window app). */
+const noSharing = rewrite('no-sharing', (node) => isSharing(node) && 'undefined')
+
 /** The engine's rules alone: no messages, log lines, inspect events, storage or cross-tab. */
 const rulesOnly = rewrite('rules-only', (node) =>
   isTelemetry(node) || isSharing(node) ? 'undefined' : isMessage(node) && 'message',
@@ -161,6 +167,8 @@ export async function coreBreakdown() {
   const full = await measureOption('full', [])
   const noFetch = await measureOption('no-authfetch', ['./auth-fetch.js'])
   const noMessages = await measureOption('no-messages', [], [emptyMessages])
+  const telemetryLess = await measureOption('no-telemetry', [], [noTelemetry])
+  const sharingLess = await measureOption('no-sharing', [], [noSharing])
   const rules = await measureOption('rules-only', ['./auth-fetch.js'], [rulesOnly])
   const sessionOnly = await gzipSizeOfImports({ [dist]: '{ createSession }' })
   const sessionAndFetch = await gzipSizeOfImports({ [dist]: '{ createSession, authFetch }' })
@@ -174,6 +182,16 @@ export async function coreBreakdown() {
       option: 'the same with every message emptied',
       gz: noMessages,
       note: 'a floor, not a product: errors and log lines without words',
+    },
+    {
+      option: 'the same without log lines and `inspect` events',
+      gz: telemetryLess,
+      note: 'a floor: what debugging and devtools cost',
+    },
+    {
+      option: 'the same without storage and cross-tab',
+      gz: sharingLess,
+      note: 'what persistence and sharing across tabs cost',
     },
     {
       option: "the engine's rules alone",
