@@ -44,7 +44,8 @@ function httpStatus(error: Error): number | undefined {
  *   and retries with the new token: Electric resumes at the offset and handle it had, so no
  *   row is fetched or applied twice.
  * - While no token can be had (provider down, offline), the stream waits for the session
- *   instead of stopping; it stops only when nobody is signed in or on a final error.
+ *   instead of stopping; it stops only when nobody is signed in, on a final error, or when the
+ *   session is disposed while it waits (`onError` hears `ERR_DISPOSED`).
  * - Other 4xx do not stop the stream silently: `options.onError` gets them as coded
  *   `KeywayError`s and decides.
  *
@@ -87,6 +88,20 @@ export function electricAuth(session: Session, options: ElectricAuthOptions = {}
     }
   }
 
+  /**
+   * Retries once the session hands out a token other than `token`. The session disposed
+   * meanwhile (the app tore down) is a final error like any other: `onError` hears it and the
+   * stream stops, instead of Electric swallowing a rejected `onError` and never tearing down.
+   */
+  async function retryWhenReplaced(token: string | undefined): Promise<ElectricAnswer> {
+    try {
+      await replaced(token)
+    } catch (failure) {
+      return options.onError?.(toKeyway(failure))
+    }
+    return retry
+  }
+
   async function handle(error: Error): Promise<ElectricAnswer> {
     const status = httpStatus(error)
     if (status === 401) {
@@ -98,14 +113,11 @@ export function electricAuth(session: Session, options: ElectricAuthOptions = {}
         if (!isKeywayError(failure) || !failure.transient)
           return options.onError?.(toKeyway(failure))
         // Rejected twice, or the provider is down: the session retries with backoff.
-        await replaced(token)
+        return retryWhenReplaced(token)
       }
       return retry
     }
-    if (isKeywayError(error) && error.transient) {
-      await replaced(sent)
-      return retry
-    }
+    if (isKeywayError(error) && error.transient) return retryWhenReplaced(sent)
     return options.onError?.(toKeyway(error))
   }
 

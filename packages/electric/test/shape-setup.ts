@@ -12,9 +12,12 @@ export async function shapeSetup(options: {
   lifetimeSec: number
   liveTimeoutMs?: number
   policy?: Partial<RefreshPolicy>
+  /** The provider is down from the first call on. */
+  down?: boolean
 }) {
   const minter = await createTokenMinter()
   const connector = await createFakeConnector({ minter, lifetimeSec: options.lifetimeSec })
+  if (options.down) connector.failAlways(new Error('503 Service Unavailable'))
   const session = createSession({ connector, ...options.policy })
   const shape = await startShapeDouble({
     jwks: minter.jwks,

@@ -93,4 +93,25 @@ describe('electricAuth with the real ShapeStream over a double of /v1/shape', ()
     expect(errors).toEqual([])
     expect(new Set(inserts).size).toBe(2)
   }, 20_000)
+
+  it('the session is disposed while the stream waits for a token: the stream stops with ERR_DISPOSED', async () => {
+    const { stream, errors, session } = await setup({ lifetimeSec: 60, down: true })
+    // No token can be had: the stream's first request failed and it waits for the session.
+    await until(() => session.getSnapshot().counters.failures > 0)
+    await sleep(200)
+    expect(errors).toEqual([])
+    const told: unknown[] = []
+    stream.subscribe(
+      () => {},
+      (error) => void told.push(error),
+    )
+    session.dispose()
+    await until(() => errors.length > 0, 3_000)
+    expect(errors.map((e) => e.code)).toEqual(['ERR_DISPOSED'])
+    // Electric stopped the stream and told its subscribers (with the error its request met),
+    // as for any final error.
+    await until(() => told.length > 0, 3_000)
+    expect(isKeywayError(told[0]) && told[0].transient).toBe(true)
+    expect(stream.isConnected()).toBe(false)
+  }, 10_000)
 })
