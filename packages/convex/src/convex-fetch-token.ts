@@ -28,7 +28,8 @@ const MARGIN_MS = 1_000
  *   after receipt) comes before it expires, so the socket never meets an expired token.
  * - A transient failure (provider down, offline) waits for the session instead of throwing or
  *   answering `null`: Convex keeps the token it has, and nobody flickers to signed out.
- * - `null` only when nobody is signed in.
+ * - `null` when nobody is signed in, on a final error (the session's `lastError` says which)
+ *   and after `session.dispose()`; it never throws (convex-js would leave that unhandled).
  *
  * @example
  * ```ts

@@ -4,8 +4,11 @@ import { type Credentials, isKeywayError, type Session } from '@keyway/core'
  * Runs `read` until it gives an answer a sync client can act on. A transient failure (the
  * provider is down, the device offline, the call budget spent) is waited out: the next try
  * comes when the session's state changes (its own retry landed, a new token, a sign-out),
- * so nothing here polls. `null` means nobody is signed in: signed out, or the provider said
- * the session is over for good (`ERR_REVOKED`). Anything else final is thrown.
+ * so nothing here polls. Anything final is `null`, never thrown: nobody is signed in, the
+ * provider said the session is over (`ERR_REVOKED`), or it cannot work (`ERR_CONFIG`, a
+ * malformed token: the session's `lastError` says which), or the session was disposed.
+ * convex-js calls `fetchToken` from promises nobody awaits: a throw there is an unhandled
+ * rejection, and on the first call it leaves the socket paused for good.
  */
 export async function settled(
   session: Session,
@@ -15,8 +18,7 @@ export async function settled(
     try {
       return await read()
     } catch (error) {
-      if (isKeywayError(error, 'ERR_SIGNED_OUT') || isKeywayError(error, 'ERR_REVOKED')) return null
-      if (!isKeywayError(error) || !error.transient) throw error
+      if (!isKeywayError(error) || !error.transient) return null
       // The change that counts comes after this failure (the failure itself changed the state).
       await nextChange(session, session.getSnapshot())
     }

@@ -1,4 +1,4 @@
-import { createSession, type Session } from '@keyway/core'
+import { createSession, KeywayError, type Session } from '@keyway/core'
 import {
   createFakeConnector,
   createTokenMinter,
@@ -8,7 +8,7 @@ import {
 } from '@keyway/core/testing'
 import { ConvexClient } from 'convex/browser'
 import { makeFunctionReference } from 'convex/server'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { convexFetchToken } from '../src/index.js'
 import { createConvexSyncDouble } from './convex-sync-double.js'
 
@@ -21,6 +21,17 @@ const send = makeFunctionReference<'mutation', { n: number }, null>('messages:se
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+/** What convex-js leaves unhandled: it calls fetchToken from `void` promises. */
+const unhandled: unknown[] = []
+const onUnhandled = (reason: unknown) => void unhandled.push(reason)
+beforeEach(() => {
+  unhandled.length = 0
+  process.on('unhandledRejection', onUnhandled)
+})
+afterEach(() => {
+  process.off('unhandledRejection', onUnhandled)
 })
 
 async function setup(options: { lifetimeSec: number; cacheMarginSec?: number }) {
@@ -110,6 +121,30 @@ describe('convexFetchToken with the real ConvexClient over a double of the sync 
     expect(authChanges).not.toContain(false)
     expect(deployment.stats.expiredOnSocket).toBe(0)
   }, 20_000)
+
+  it('a final error at refresh time: Convex hears null and onChange(false), nothing is thrown into it', async () => {
+    const { connector, session, authChanges } = await setup({ lifetimeSec: 14 })
+    await until(() => authChanges.includes(true))
+    connector.failAlways(
+      new KeywayError('ERR_CONFIG', 'The provider refuses this client', { transient: false }),
+    )
+    // Convex's refetch (exp - iat - 10 s = 4 s) meets a provider that says this will not work.
+    await until(() => authChanges.includes(false), 8_000)
+    expect(session.getSnapshot().lastError?.code).toBe('ERR_CONFIG')
+    expect(unhandled).toEqual([])
+  }, 15_000)
+
+  it('the session is disposed while Convex waits out an outage: Convex hears null, nothing is thrown into it', async () => {
+    const { connector, session, authChanges } = await setup({ lifetimeSec: 14 })
+    await until(() => authChanges.includes(true))
+    connector.failAlways(new Error('503 Service Unavailable'))
+    // Convex's refetch at 4 s is waiting for the session's next token.
+    await sleep(5_000)
+    expect(authChanges).not.toContain(false)
+    session.dispose()
+    await until(() => authChanges.includes(false), 3_000)
+    expect(unhandled).toEqual([])
+  }, 15_000)
 
   it('sign-out: null, and Convex reports unauthenticated', async () => {
     const { connector, session, deployment, authChanges } = await setup({ lifetimeSec: 300 })
