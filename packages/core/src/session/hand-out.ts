@@ -33,8 +33,8 @@ export function handOut(e: Engine, options?: TokenOptions): Credentials | undefi
 
 /** Remembers the strictest `minValidityMs` asked, so the next refresh comes early enough. */
 function noteStrict(e: Engine, h: HeldCredentials, ms: number): void {
-  // An ask older than a token lifetime is forgotten first: a laxer ask made now counts at once
-  // (it used to be compared with the forgotten one, and lost until the consumer asked again).
+  // An ask older than a token lifetime is forgotten first (strictMs does that), so a laxer ask
+  // made now is not measured against a lapsed one: it counts at once, not at its next ask.
   strictMs(e, h)
   if (ms >= e._strictMs) {
     const raised = ms > e._strictMs
