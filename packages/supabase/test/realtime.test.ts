@@ -1,6 +1,7 @@
 import { decodeJwt, isKeywayError } from '@keyway/core'
 import { sleep, waitFor as until } from '@keyway/core/testing'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { captureUnhandledRejections } from '@keyway/core/testing/vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { realtimeSetup } from './realtime-setup.js'
 
 // supabase-js's real RealtimeClient (realtime-js 2.119) over a double of the Realtime server's
@@ -12,15 +13,7 @@ afterEach(async () => {
 })
 
 /** What subscribeRealtime leaves unhandled: it runs a resubscription from the status callback. */
-const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown) => void unhandled.push(reason)
-beforeEach(() => {
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
-})
-afterEach(() => {
-  process.off('unhandledRejection', onUnhandled)
-})
+const unhandled = captureUnhandledRejections()
 
 async function setup(options: Parameters<typeof realtimeSetup>[0]) {
   const made = await realtimeSetup(options)
