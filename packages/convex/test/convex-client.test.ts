@@ -6,9 +6,10 @@ import {
   sleep,
   waitFor as until,
 } from '@keyway/core/testing'
+import { captureUnhandledRejections } from '@keyway/core/testing/vitest'
 import { ConvexClient } from 'convex/browser'
 import { makeFunctionReference } from 'convex/server'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { convexFetchToken } from '../src/index.js'
 import { createConvexSyncDouble } from './convex-sync-double.js'
 
@@ -24,15 +25,7 @@ afterEach(async () => {
 })
 
 /** What convex-js leaves unhandled: it calls fetchToken from `void` promises. */
-const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown) => void unhandled.push(reason)
-beforeEach(() => {
-  unhandled.length = 0
-  process.on('unhandledRejection', onUnhandled)
-})
-afterEach(() => {
-  process.off('unhandledRejection', onUnhandled)
-})
+const unhandled = captureUnhandledRejections()
 
 async function setup(options: { lifetimeSec: number; cacheMarginSec?: number }) {
   const minter = await createTokenMinter()

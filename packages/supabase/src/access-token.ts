@@ -21,6 +21,9 @@ const REALTIME_VALIDITY_MS = 30_000
  * Every token it hands out outlives Realtime's next heartbeat (`minValidityMs`), so a
  * channel never holds a token that expires before the next one reaches it.
  * Pair it with `global: { fetch: authFetch(session) }` so a 401 is retried once.
+ * Any other failure (a final error, no valid token while the provider is down, a disposed
+ * session) is thrown: supabase-js turns it into the query's `{ error }` (`KeywayError: …`),
+ * and Realtime keeps the token it has until its next heartbeat.
  *
  * @example
  * ```ts

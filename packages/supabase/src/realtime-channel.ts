@@ -11,7 +11,8 @@ export type RealtimeStatus = 'SUBSCRIBED' | 'TIMED_OUT' | 'CLOSED' | 'CHANNEL_ER
  * built again by `open` and subscribed once more, after the session has a fresh token (the
  * expired one is reported rejected when keyway still deemed it valid, e.g. clock skew).
  * A channel closed again for its token before it was subscribed is not retried: the status
- * callback gets `CHANNEL_ERROR` with a `KeywayError` (`ERR_REJECTED`).
+ * callback gets `CHANNEL_ERROR` with a `KeywayError` (`ERR_REJECTED`). Nor is one closed after
+ * `session.dispose()`: the callback gets `CHANNEL_ERROR` with `ERR_DISPOSED`.
  *
  * `open` must return a new channel each time (a Phoenix channel joins only once), with its
  * `.on(…)` bindings set and not yet subscribed. Statuses other than the handled close reach
@@ -58,14 +59,30 @@ export function subscribeRealtime(
     })
   }
 
+  /**
+   * The session was disposed (`peek` throws `ERR_DISPOSED` then): no token will ever come, so
+   * the channel is not built again and `onStatus` hears why. realtime-js swallows a failed
+   * `accessToken` and would rejoin with the expired token.
+   */
+  function disposed(): boolean {
+    try {
+      session.peek()
+      return false
+    } catch (error) {
+      onStatus?.('CHANNEL_ERROR', error as Error)
+      return true
+    }
+  }
+
   async function renew(closed: RealtimeChannel): Promise<void> {
     renewing = true
+    if (disposed()) return
     const realtime = closed.socket
     const token = realtime.accessTokenValue
     // The server says expired, keyway says valid (clock skew, a revoked key): drop it.
     if (token && session.peek()?.token === token)
       await session.reportRejected(token).catch(() => {})
-    if (!stopped) await start()
+    if (!stopped && !disposed()) await start()
   }
 
   void start()

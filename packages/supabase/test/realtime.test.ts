@@ -1,5 +1,6 @@
 import { decodeJwt, isKeywayError } from '@keyway/core'
 import { sleep, waitFor as until } from '@keyway/core/testing'
+import { captureUnhandledRejections } from '@keyway/core/testing/vitest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { realtimeSetup } from './realtime-setup.js'
 
@@ -10,6 +11,9 @@ const running: Array<{ stop(): Promise<void> }> = []
 afterEach(async () => {
   for (const r of running.splice(0)) await r.stop()
 })
+
+/** What subscribeRealtime leaves unhandled: it runs a resubscription from the status callback. */
+const unhandled = captureUnhandledRejections()
 
 async function setup(options: Parameters<typeof realtimeSetup>[0]) {
   const made = await realtimeSetup(options)
@@ -70,6 +74,23 @@ describe('Supabase Realtime with keyway, over a double of the Phoenix protocol',
     expect(server.stats.joins).toBe(2)
     expect(statuses.at(-1)).toBe('CHANNEL_ERROR')
     expect(isKeywayError(errors.at(-1), 'ERR_REJECTED')).toBe(true)
+  })
+
+  it('the session disposed, then the server closes the channel for its token: CHANNEL_ERROR with ERR_DISPOSED, no rejoin, nothing thrown', async () => {
+    const { server, session, statuses, errors } = await setup({
+      lifetimeSec: 300,
+      heartbeatMs: 25_000,
+    })
+    await until(() => statuses.includes('SUBSCRIBED'))
+    // The app tore the session down but not the channel; its token then expires on the server.
+    session.dispose()
+    expect(server.closeForToken()).toBe(1)
+    await until(() => statuses.length > 1, 2_000)
+    await sleep(300)
+    expect(server.stats.joins).toBe(1)
+    expect(statuses).toEqual(['SUBSCRIBED', 'CHANNEL_ERROR'])
+    expect(isKeywayError(errors.at(-1), 'ERR_DISPOSED')).toBe(true)
+    expect(unhandled).toEqual([])
   })
 
   it('signed out: Realtime gets no user token (supabase-js falls back to the anon key)', async () => {

@@ -17,3 +17,4 @@ export {
   type SurvivalClient,
   type SurvivalSubject,
 } from './session-survival.js'
+export { captureUnhandledRejections } from './unhandled-rejections.js'
