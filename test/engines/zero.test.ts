@@ -1,4 +1,4 @@
-import type { Session } from '@keyway/core'
+import { createSession, type Session } from '@keyway/core'
 import { zeroAuth } from '@keyway/zero'
 import { type ConnectionState, Zero } from '@rocicorp/zero'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -141,6 +141,39 @@ describe('@keyway/zero against the real zero-cache over PostgreSQL', () => {
     expect(watch.needsAuth.gaps.length).toBe(1)
     console.log(`needs-auth → connected in ${watch.needsAuth.maxGapMs} ms`)
     expect(watch.needsAuth.maxGapMs).toBeLessThan(1_000)
+    await close(zero, session)
+  })
+
+  it("a refused token the provider hands back (zero-cache saw it before its nbf: the issuer's clock ahead): Zero resumes with it at once, not at its next refresh", async () => {
+    // Zero connects well within these 3 s (tens of ms here), so zero-cache sees the token early.
+    const notBefore = Math.floor(Date.now() / 1000) + 3
+    const token = await issuer.mint('frank', { nbf: notBefore }, 0, { lifetimeSec: 3600 })
+    const calls: string[] = []
+    let answeredAt = 0
+    const session = createSession({
+      connector: {
+        id: 'insisting-frank',
+        async fetchCredentials({ reason }) {
+          calls.push(reason)
+          // The provider finds nothing wrong with its token and answers with it again, by
+          // then past its nbf.
+          if (reason === 'rejected')
+            await new Promise((r) => setTimeout(r, notBefore * 1000 + 500 - Date.now()))
+          answeredAt = Date.now()
+          return { token }
+        },
+      },
+    })
+    const { zero, states } = zeroFor('frank', await session.getToken(), session)
+    zeroAuth(zero, session)
+    await until(() => answeredAt > 0, 10_000, 'the refusal reported and answered')
+    // Without a new token, the session's next one comes at this one's refresh, an hour away.
+    await until(() => zero.connection.state.current.name === 'connected', 5_000, 'connected')
+    const ms = Date.now() - answeredAt
+    console.log(`same token handed back → connected in ${ms} ms`)
+    expect(ms).toBeLessThan(1_000)
+    expect(states).toContain('needs-auth')
+    expect(calls).toEqual(['initial', 'rejected'])
     await close(zero, session)
   })
 

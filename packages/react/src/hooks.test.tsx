@@ -2,7 +2,7 @@
 import { createSession, isKeywayError, type SessionStatus } from '@keyway/core'
 import { createFakeConnector, createTestPlatform } from '@keyway/core/testing'
 import type { ReactNode } from 'react'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { expectLogs } from '../../../test/support/expected-logs.js'
 import { act, cleanup, render, renderHook } from '../test/render.js'
 import { KeywayProvider, useAuthState, useSession, useToken } from './index.js'
@@ -234,6 +234,37 @@ describe('useToken', () => {
     await advance(0)
     expect(result.current).toBeNull()
     session.dispose()
+  })
+
+  it('after session.dispose() it is null in a component that mounts then, and nothing throws into render', async () => {
+    // A micro-frontend mounted again over a module-scope session it disposed at teardown, or a
+    // component rendering for the first time after the app disposed the session.
+    const errors = vi.spyOn(console, 'error')
+    try {
+      // Never read before the dispose.
+      const { session: unread, wrapper: unreadWrapper, advance: settle } = await setup(60)
+      await settle(0)
+      unread.dispose()
+      expect(renderHook(() => useToken(), { wrapper: unreadWrapper }).result.current).toBeNull()
+
+      // Read, then the token changed while nothing read it, then disposed.
+      const { connector, session, wrapper, advance } = await setup(60)
+      const first = renderHook(() => useToken(), { wrapper })
+      await advance(0)
+      expect(first.result.current).toBe(connector.minted[0])
+      first.unmount()
+      await advance(60_000)
+      expect(connector.minted.length).toBeGreaterThan(1)
+      session.dispose()
+      const again = renderHook(() => ({ token: useToken(), state: useAuthState() }), { wrapper })
+      expect(again.result.current.token).toBeNull()
+      // useAuthState keeps the last state the session reported.
+      expect(again.result.current.state.status).toBe('authenticated')
+      // React recovers from a throw in a concurrent render by rendering again, and says so.
+      expect(errors).not.toHaveBeenCalled()
+    } finally {
+      errors.mockRestore()
+    }
   })
 
   it('shares one session listener between all useToken callers, and removes it on unmount', async () => {

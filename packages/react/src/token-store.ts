@@ -1,4 +1,4 @@
-import type { Session } from '@keyway/core'
+import { isKeywayError, type Session } from '@keyway/core'
 
 /** The current token of one session as an external store for `useSyncExternalStore`. */
 export interface TokenStore {
@@ -46,10 +46,24 @@ function createTokenStore(session: Session): TokenStore {
     getSnapshot() {
       const { tokenVersion } = session.getSnapshot()
       if (tokenVersion !== version) {
+        token = currentToken(session)
         version = tokenVersion
-        token = session.peek()?.token ?? null
       }
       return token
     },
+  }
+}
+
+/**
+ * The token the session would hand out now. A disposed session's `peek()` throws
+ * `ERR_DISPOSED`: a component that first reads it after `dispose()` (a micro-frontend mounted
+ * again at teardown) gets `null`, never a throw into render nor the token of an older read.
+ */
+function currentToken(session: Session): string | null {
+  try {
+    return session.peek()?.token ?? null
+  } catch (error) {
+    if (isKeywayError(error, 'ERR_DISPOSED')) return null
+    throw error
   }
 }

@@ -16,7 +16,9 @@ const noStore: TokenStore = { subscribe: () => () => {}, getSnapshot: none }
  *   or `initialCredentials`) gives it on the first render.
  * - Fresh: the session refreshes before expiry; each new token arrives here as soon as the
  *   session holds it. The hook never fetches on its own, so it adds no connector calls.
- * - Never throws into render: failures show up in `useAuthState().lastError`.
+ * - Never throws into render: failures show up in `useAuthState().lastError`. After
+ *   `session.dispose()` a component that mounts then gets `null`; one already mounted keeps
+ *   the last token it showed.
  * - On the server, and while hydrating, `null` (or the provider's `initialCredentials`);
  *   nothing is fetched.
  *

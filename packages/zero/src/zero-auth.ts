@@ -14,9 +14,11 @@ export interface ZeroLike {
  *   reconnect (network, sleep) starts with it instead of an expired one.
  * - When zero-cache (or your query/mutate endpoint) refuses the token, Zero enters
  *   `needs-auth` and, on its own, stays there. The adapter reports the token rejected
- *   (`session.reportRejected`) and resumes Zero with the new one at once. When no new token
- *   can be had right now (the provider is down, nobody is signed in, the session stopped a
- *   chain of refused tokens), Zero resumes as soon as the session holds a different token.
+ *   (`session.reportRejected`) and resumes Zero with the new one at once, or with the same
+ *   one when the provider hands it back (a first refusal may be zero-cache's blip). When no
+ *   new token can be had right now (the provider is down, nobody is signed in, the session
+ *   stopped a chain of refused tokens), Zero resumes as soon as the session holds a different
+ *   token; the reason is the session's `lastError`.
  *
  * Create Zero with the session's current token, then attach. Returns a function that
  * detaches the adapter. A sign-out is not handled here: Zero wants a new instance for a
@@ -44,10 +46,13 @@ export function zeroAuth(zero: ZeroLike, session: Session, options: TokenOptions
   let recovering = false
   let detached = false
 
-  /** Hands Zero the session's token when it differs from the one Zero has. */
-  async function give(): Promise<void> {
+  /**
+   * Hands Zero the session's token when it differs from the one Zero has, or, after a
+   * refusal (`again`), even when it is the same: the provider handed the refused token back.
+   */
+  async function give(again = false): Promise<void> {
     const token = await session.getToken(options)
-    if (detached || token === given) return
+    if (detached || (token === given && !again)) return
     given = token
     // Connected: an auth update on the same socket. needs-auth: resumes connecting.
     await connection.connect({ auth: token })
@@ -58,7 +63,10 @@ export function zeroAuth(zero: ZeroLike, session: Session, options: TokenOptions
     recovering = true
     try {
       if (given !== undefined) await session.reportRejected(given)
-      await give()
+      // The session answers a first refusal with the same token when the provider insists
+      // (zero-cache saw it too early, or during a key rotation): Zero tries it once more. A
+      // second refusal of it fails in reportRejected (ERR_REJECTED) and waits, as below.
+      await give(true)
     } catch {
       // No token to retry with now: the session keeps trying (backoff), and its next token
       // resumes Zero (onSessionChange).
