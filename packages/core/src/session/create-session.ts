@@ -1,3 +1,4 @@
+import type { Credentials } from '../contract.js'
 import { KeywayError } from '../errors.js'
 import { defaultPlatform } from '../platform.js'
 import { DEFAULT_POLICY, type RefreshPolicy } from '../policy.js'
@@ -83,6 +84,22 @@ export function createSession(options: SessionOptions): Session {
     if (e._disposed) throw disposedError()
   }
 
+  /** A forced fetch the app asked for: `session.refresh()`. */
+  async function refresh(): Promise<Credentials | null> {
+    await alive()
+    while (e._inflight) await e._inflight
+    const failures = e._counters.failures
+    // The app asked: the backoff gives way, not the Retry-After floor nor the failure budget.
+    const blocked = blockedBy(e, 'manual', true)
+    if (blocked) throw blocked
+    await runFetch(e, 'manual', true)
+    // A provider change during the fetch starts a newer one: answer with its outcome.
+    while (e._inflight) await e._inflight
+    // (A sign-out or a success since then cleared the error: the current state answers.)
+    if (e._counters.failures > failures && e._lastError) throw e._lastError
+    return currentAfterFetch(e)
+  }
+
   async function start(): Promise<void> {
     // Subscribe before restoring so that no provider change falls in the gap.
     if (connector.subscribe)
@@ -126,23 +143,12 @@ export function createSession(options: SessionOptions): Session {
     peek: (options) => handOut(e, options),
     async reportRejected(token) {
       await alive()
-      return reportRejected(e, token)
+      // A call still under way at dispose() settles with ERR_DISPOSED, not with what the
+      // detached fetch left (the old token, or a transient error someone would wait out).
+      return reportRejected(e, token).finally(alive)
     },
     reportAccepted: (token) => reportAccepted(e, token),
-    async refresh() {
-      await alive()
-      while (e._inflight) await e._inflight
-      const failures = e._counters.failures
-      // The app asked: the backoff gives way, not the Retry-After floor nor the failure budget.
-      const blocked = blockedBy(e, 'manual', true)
-      if (blocked) throw blocked
-      await runFetch(e, 'manual', true)
-      // A provider change during the fetch starts a newer one: answer with its outcome.
-      while (e._inflight) await e._inflight
-      // (A sign-out or a success since then cleared the error: the current state answers.)
-      if (e._counters.failures > failures && e._lastError) throw e._lastError
-      return currentAfterFetch(e)
-    },
+    refresh: () => refresh().finally(alive),
     async signOut() {
       await alive()
       detachInflight(e, new KeywayError('ERR_ABORTED', 'The session was signed out'))
@@ -156,6 +162,13 @@ export function createSession(options: SessionOptions): Session {
       if (anonymous) void runFetch(e, 'changed')
     },
     subscribe(listener) {
+      // After dispose() every subscriber has heard its last call; one added later hears it
+      // too (on a microtask: after `subscribe` has returned its unsubscribe), so a wait for
+      // the next change ends and finds ERR_DISPOSED.
+      if (e._disposed) {
+        queueMicrotask(listener)
+        return () => {}
+      }
       e._listeners.add(listener)
       return () => {
         e._listeners.delete(listener)

@@ -701,6 +701,36 @@ describe('Session: provider changes, sign-out and state', () => {
     expect(calls).toBe(1)
   })
 
+  it('refresh() and reportRejected() under way at dispose settle with ERR_DISPOSED, not the old token', async () => {
+    const { t, connector, session } = await setup({ lifetimeSec: 60 })
+    const token = await session.getToken()
+    await t.clock.advance(2_000) // past the minimum gap
+    const release = connector.hold()
+    const code = (error: unknown) => (isKeywayError(error) ? error.code : 'not a KeywayError')
+    const refreshing = session.refresh().then(() => 'resolved', code)
+    const rejecting = session.reportRejected(token).then(() => 'resolved', code)
+    await t.flush()
+    session.dispose()
+    release()
+    expect([await refreshing, await rejecting]).toEqual(['ERR_DISPOSED', 'ERR_DISPOSED'])
+  })
+
+  it('a listener subscribed after dispose is called once, after subscribe returned: a wait for the next change ends', async () => {
+    const { t, session } = await setup({ lifetimeSec: 60 })
+    await session.getToken()
+    session.dispose()
+    let calls = 0
+    const off = session.subscribe(() => {
+      calls++
+      off()
+    })
+    expect(calls).toBe(0)
+    await Promise.resolve()
+    expect(calls).toBe(1)
+    await t.clock.advance(10 * 60_000)
+    expect(calls).toBe(1)
+  })
+
   it('dispose during a fetch aborts it and arms nothing afterwards', async () => {
     let release = () => {}
     const { t, session } = await setup({

@@ -83,7 +83,9 @@ export interface Session {
   /**
    * Stops every timer, listener and call in flight, after calling each `subscribe` listener
    * one last time. The session cannot be used afterwards: `peek()`, `getToken()` and
-   * `getCredentials()` throw or reject with `ERR_DISPOSED`.
+   * `getCredentials()` throw or reject with `ERR_DISPOSED`, and so do `refresh()` and
+   * `reportRejected()`, including calls still under way. A listener subscribed afterwards is
+   * called once, on a microtask, so whatever waits for the next change wakes up.
    */
   dispose(): void
 }
