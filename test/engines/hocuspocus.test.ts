@@ -274,15 +274,20 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
       // Every new token reached the live connections: the server never had to close one.
       expect(expiredCloses).toBe(0)
       expect(tokenSyncs).toBeGreaterThan(0)
-      // Each spoiled token was refused: once by token sync, once more on the re-authentication
-      // that found the session still holding it (see hocuspocusAuth's document-close path).
+      // A spoiled token is refused at most twice: once by token sync, once more on the
+      // re-authentication that found the session still holding it (see hocuspocusAuth's
+      // document-close path). It may also never reach the server, or reach it after the
+      // session's own refresh replaced it (a socket dropped meanwhile, a loaded machine): then
+      // no rejection call is due. So each rejection call answers a refusal, and no spoiled
+      // token costs more than one call.
       expect(injected).toBeGreaterThan(0)
-      expect(refusedByServer).toBeGreaterThanOrEqual(injected)
+      expect(calls.rejected).toBeGreaterThan(0)
+      expect(calls.rejected).toBeLessThanOrEqual(injected)
+      expect(refusedByServer).toBeGreaterThanOrEqual(calls.rejected)
       expect(refusedByServer).toBeLessThanOrEqual(2 * injected)
-      // One call per token lifetime (the session replaces a token half a lifetime after it was minted) per
-      // client, plus one per refusal; every injected refusal reached the server.
+      // One call per token lifetime (the session replaces a token half a lifetime after it was
+      // minted) per client, plus one per refusal.
       expect(calls.initial).toBe(2)
-      expect(calls.rejected).toBe(injected)
       expect(calls.proactive).toBeGreaterThan(0)
       expect(calls.proactive).toBeLessThanOrEqual(calls.maxProactive)
 
