@@ -59,30 +59,22 @@ export function subscribeRealtime(
     })
   }
 
-  /**
-   * The session was disposed (`peek` throws `ERR_DISPOSED` then): no token will ever come, so
-   * the channel is not built again and `onStatus` hears why. realtime-js swallows a failed
-   * `accessToken` and would rejoin with the expired token.
-   */
-  function disposed(): boolean {
-    try {
-      session.peek()
-      return false
-    } catch (error) {
-      onStatus?.('CHANNEL_ERROR', error as Error)
-      return true
-    }
-  }
-
   async function renew(closed: RealtimeChannel): Promise<void> {
     renewing = true
-    if (disposed()) return
-    const realtime = closed.socket
-    const token = realtime.accessTokenValue
-    // The server says expired, keyway says valid (clock skew, a revoked key): drop it.
-    if (token && session.peek()?.token === token)
-      await session.reportRejected(token).catch(() => {})
-    if (!stopped && !disposed()) await start()
+    try {
+      const token = closed.socket.accessTokenValue
+      // The server says expired, keyway says valid (clock skew, a revoked key): drop it.
+      if (token && session.peek()?.token === token)
+        await session.reportRejected(token).catch(() => {})
+      // After session.dispose() peek() throws ERR_DISPOSED: no token will ever come, so the
+      // channel is not built again and onStatus hears why (realtime-js swallows a failed
+      // accessToken and would rejoin with the expired token). So does anything else that
+      // fails here, instead of an unhandled rejection in realtime-js's status callback.
+      session.peek()
+      if (!stopped) await start()
+    } catch (error) {
+      onStatus?.('CHANNEL_ERROR', error as Error)
+    }
   }
 
   void start()
