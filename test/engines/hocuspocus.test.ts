@@ -1,5 +1,6 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import { createSession, type FetchCredentialsOptions, KeywayError } from '@keyway/core'
+import { captureUnhandledRejections } from '@keyway/core/testing/vitest'
 import { hocuspocusAuth } from '@keyway/hocuspocus'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -71,6 +72,9 @@ function destroy(
   }
 }
 
+/** What the provider leaves unhandled: a token function that throws where nobody awaits. */
+const unhandled = captureUnhandledRejections()
+
 describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
   it('a refused token is reported, replaced and sent again at once: authenticated within 1 s', async () => {
     issuer.spoilNext(1)
@@ -116,75 +120,68 @@ describe('@keyway/hocuspocus against the real @hocuspocus/server', () => {
   })
 
   it("no token to give (a final error, the provider down, a disposed session): authenticationFailed with the session's error, no unhandled rejection, authenticated once a token comes", async () => {
-    const unhandled: unknown[] = []
-    const onUnhandled = (reason: unknown) => unhandled.push(reason)
-    process.on('unhandledRejection', onUnhandled)
-    try {
-      // 6 s tokens: an outage outlives one in a few seconds.
-      const good = issuer.connector('gina', undefined, 6)
-      let fault: 'final' | 'down' | 'slow' | null = 'final'
-      const connector = {
-        id: 'faulty-gina',
-        async fetchCredentials(options: FetchCredentialsOptions) {
-          if (fault === 'final')
-            throw new KeywayError('ERR_CONFIG', 'client id unknown', { transient: false })
-          if (fault === 'down') throw new KeywayError('ERR_PROVIDER', '503 from the provider')
-          if (fault === 'slow') await new Promise((r) => setTimeout(r, 10_000))
-          return good.fetchCredentials(options)
-        },
-      }
-      const reasons: string[] = []
-      const track = (c: ReturnType<typeof connect>) =>
-        c.provider.on('authenticationFailed', ({ reason }: { reason: string }) =>
-          reasons.push(reason),
-        )
-
-      // A final error: denied with the session's error; a fixed configuration brings it back.
-      const session = createSession({ connector, maxCallsPerMinute: 30 })
-      const a = connect('faulty-doc')
-      track(a)
-      hocuspocusAuth(a.provider, session)
-      await until(() => reasons.length === 1, 10_000, 'the first denial')
-      expect(reasons[0]).toContain('KeywayError: client id unknown')
-      expect(session.getSnapshot().lastError?.code).toBe('ERR_CONFIG')
-      fault = null
-      await session.refresh()
-      await until(() => a.provider.isAuthenticated, 5_000, 'authenticated after the fix')
-
-      // The provider down until the token dies: denied (the server closes the document at
-      // the token's expiry, or the socket drops), then the session's own retry brings it back.
-      fault = 'down'
-      await until(() => session.getSnapshot().status === 'error', 20_000, 'the token dead')
-      a.websocketProvider.webSocket?.close()
-      await until(() => reasons.length >= 2, 10_000, 'a denial while down')
-      expect(reasons.slice(1).every((r) => r.includes('503 from the provider'))).toBe(true)
-      const healedAt = Date.now()
-      fault = null
-      await until(() => a.provider.isAuthenticated, 20_000, 'authenticated after the outage')
-      console.log(
-        `provider back → authenticated after ${Date.now() - healedAt} ms (the session's backoff), ${reasons.length - 1} denials while down`,
-      )
-      const denied = reasons.length
-
-      // Disposed while the token function waits: it settles as a denial, nothing more.
-      const b = connect('disposed-doc')
-      track(b)
-      const other = createSession({ connector, maxCallsPerMinute: 30 })
-      fault = 'slow'
-      hocuspocusAuth(b.provider, other)
-      await new Promise((r) => setTimeout(r, 500))
-      other.dispose()
-      await until(() => reasons.length === denied + 1, 5_000, 'the denial after dispose')
-      expect(reasons[denied]).toContain('The session was disposed')
-      await new Promise((r) => setTimeout(r, 500))
-      expect(b.provider.isAuthenticated).toBe(false)
-      expect(reasons).toHaveLength(denied + 1)
-      expect(unhandled).toEqual([])
-      destroy(a, b)
-      session.dispose()
-    } finally {
-      process.off('unhandledRejection', onUnhandled)
+    // 6 s tokens: an outage outlives one in a few seconds.
+    const good = issuer.connector('gina', undefined, 6)
+    let fault: 'final' | 'down' | 'slow' | null = 'final'
+    const connector = {
+      id: 'faulty-gina',
+      async fetchCredentials(options: FetchCredentialsOptions) {
+        if (fault === 'final')
+          throw new KeywayError('ERR_CONFIG', 'client id unknown', { transient: false })
+        if (fault === 'down') throw new KeywayError('ERR_PROVIDER', '503 from the provider')
+        if (fault === 'slow') await new Promise((r) => setTimeout(r, 10_000))
+        return good.fetchCredentials(options)
+      },
     }
+    const reasons: string[] = []
+    const track = (c: ReturnType<typeof connect>) =>
+      c.provider.on('authenticationFailed', ({ reason }: { reason: string }) =>
+        reasons.push(reason),
+      )
+
+    // A final error: denied with the session's error; a fixed configuration brings it back.
+    const session = createSession({ connector, maxCallsPerMinute: 30 })
+    const a = connect('faulty-doc')
+    track(a)
+    hocuspocusAuth(a.provider, session)
+    await until(() => reasons.length === 1, 10_000, 'the first denial')
+    expect(reasons[0]).toContain('KeywayError: client id unknown')
+    expect(session.getSnapshot().lastError?.code).toBe('ERR_CONFIG')
+    fault = null
+    await session.refresh()
+    await until(() => a.provider.isAuthenticated, 5_000, 'authenticated after the fix')
+
+    // The provider down until the token dies: denied (the server closes the document at
+    // the token's expiry, or the socket drops), then the session's own retry brings it back.
+    fault = 'down'
+    await until(() => session.getSnapshot().status === 'error', 20_000, 'the token dead')
+    a.websocketProvider.webSocket?.close()
+    await until(() => reasons.length >= 2, 10_000, 'a denial while down')
+    expect(reasons.slice(1).every((r) => r.includes('503 from the provider'))).toBe(true)
+    const healedAt = Date.now()
+    fault = null
+    await until(() => a.provider.isAuthenticated, 20_000, 'authenticated after the outage')
+    console.log(
+      `provider back → authenticated after ${Date.now() - healedAt} ms (the session's backoff), ${reasons.length - 1} denials while down`,
+    )
+    const denied = reasons.length
+
+    // Disposed while the token function waits: it settles as a denial, nothing more.
+    const b = connect('disposed-doc')
+    track(b)
+    const other = createSession({ connector, maxCallsPerMinute: 30 })
+    fault = 'slow'
+    hocuspocusAuth(b.provider, other)
+    await new Promise((r) => setTimeout(r, 500))
+    other.dispose()
+    await until(() => reasons.length === denied + 1, 5_000, 'the denial after dispose')
+    expect(reasons[denied]).toContain('The session was disposed')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(b.provider.isAuthenticated).toBe(false)
+    expect(reasons).toHaveLength(denied + 1)
+    expect(unhandled).toEqual([])
+    destroy(a, b)
+    session.dispose()
   })
 
   it(
