@@ -97,9 +97,7 @@ export function schedule(e: Engine): void {
 export function tellSchedule(e: Engine, inspector: (event: SessionEvent) => void): void {
   const h = current(e)
   if (!h || h.expiresMono === null || e._retry._inRow > 0 || e._refreshAt === -Infinity) return
-  try {
-    inspector({ type: 'scheduled', at: e._p.wallNow(), refreshAt: e._refreshAt })
-  } catch {}
+  event(e, { type: 'scheduled', refreshAt: e._refreshAt }, new Set([inspector]))
 }
 
 function onTimer(e: Engine): void {

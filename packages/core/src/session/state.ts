@@ -113,11 +113,15 @@ export function emit(e: Engine): void {
     }
 }
 
-/** Tells the inspectors (devtools) what happened; never a token. */
-export function event(e: Engine, what: DistributiveOmit<SessionEvent, 'at'>): void {
-  if (!e._inspectors.size) return
+/** Tells the inspectors (devtools), or only the ones given, what happened; never a token. */
+export function event(
+  e: Engine,
+  what: DistributiveOmit<SessionEvent, 'at'>,
+  to: ReadonlySet<(event: SessionEvent) => void> = e._inspectors,
+): void {
+  if (!to.size) return
   const full = { ...what, at: e._p.wallNow() } as SessionEvent
-  for (const inspector of [...e._inspectors])
+  for (const inspector of [...to])
     try {
       inspector(full)
     } catch {}
