@@ -39,6 +39,7 @@ interface SizeReport {
   }>
   modules: Array<{ module: string; minBytes: number; share: number }>
   options: Array<{ option: string; gz: number; note: string }>
+  rulesOnly: number
   bleed: Array<{ entry: string; name: string }>
 }
 
@@ -69,14 +70,12 @@ const kb = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`
 function rulesSentence(s: {
   core: number
   coreBudget: { allowed: number }
-  options: Array<{ option: string; gz: number }>
+  rulesOnly: number
 }): string {
-  const rules = s.options.find((o) => o.option.startsWith("the engine's rules"))
-  if (!rules) return 'not measured.'
   const { allowed } = s.coreBudget
-  const against =
-    rules.gz <= allowed ? `${allowed - rules.gz} B under` : `${rules.gz - allowed} B over`
-  return `${kb(rules.gz)}, ${against} the ${kb(allowed)} allowance. The words of errors and logs, the devtools events, sharing across tabs and \`authFetch\` add ${kb(s.core - rules.gz)} above them.`
+  const rules = s.rulesOnly
+  const against = rules <= allowed ? `${allowed - rules} B under` : `${rules - allowed} B over`
+  return `${kb(rules)}, ${against} the ${kb(allowed)} allowance. The words of errors and logs, the devtools events, sharing across tabs and \`authFetch\` add ${kb(s.core - rules)} above them.`
 }
 const n = (value: number) => value.toLocaleString('en-US')
 const x = (ratio: number) => `${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}×`

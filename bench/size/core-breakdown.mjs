@@ -156,7 +156,7 @@ async function moduleBreakdown() {
 
 /**
  * @returns {Promise<{ modules: Array<{module: string, minBytes: number, share: number}>,
- *   options: Array<{option: string, gz: number, note: string}> }>}
+ *   options: Array<{option: string, gz: number, note: string}>, rulesOnly: number }>}
  */
 export async function coreBreakdown() {
   const modules = await moduleBreakdown()
@@ -206,5 +206,5 @@ export async function coreBreakdown() {
       note: 'guest identity + upgrade; pulls in errors, jwt, base64url',
     },
   ]
-  return { modules, options }
+  return { modules, options, rulesOnly: rules }
 }

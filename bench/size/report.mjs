@@ -57,7 +57,7 @@ for (const c of COMPARED) {
   })
 }
 
-const { modules, options } = await coreBreakdown()
+const { modules, options, rulesOnly } = await coreBreakdown()
 const bleed = await findBleed()
 
 console.log(
@@ -69,6 +69,7 @@ console.log(
     comparison,
     modules,
     options,
+    rulesOnly,
     bleed,
   }),
 )
